@@ -57,6 +57,8 @@ UNIT_BINS := $(UNIT_SRCS:%.c=$(O)/%)
 LIBA := $(O)/libcertctl.a
 BIN := $(O)/certctl
 
+.SECONDARY:
+
 .PHONY: all check check-unit check-cli check-integration check-san \
 	lint-man demo install uninstall clean deps bench valgrind
 
