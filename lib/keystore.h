@@ -29,6 +29,8 @@ int cc_p12_write(EVP_PKEY *key, X509 *const *certs, size_t ncerts,
  * (NULL = "certctl") with the key (protected with pass using Sun's
  * JKS key-protection algorithm) and the chain certs[0..n-1], plus the
  * keystore integrity hash keyed with the same pass. Readable by keytool.
+ * The alias is stored lower-cased (ASCII), as keytool itself does for JKS.
+ * pass may hold any UTF-8 (hashed as Java chars); invalid UTF-8 -> EINVAL.
  */
 int cc_jks_write(EVP_PKEY *key, X509 *const *certs, size_t ncerts,
 		 const char *pass, const char *alias, long long timestamp_ms,
@@ -43,5 +45,8 @@ int cc_jks_write(EVP_PKEY *key, X509 *const *certs, size_t ncerts,
 int cc_jks_read(const void *data, size_t len, const char *pass,
 		EVP_PKEY **key, X509 ***certs, size_t *ncerts,
 		struct cc_err *err);
+
+/* Free an array of n certificates as returned by cc_jks_read (NULL-safe). */
+void cc_keystore_certs_free(X509 **certs, size_t n);
 
 #endif

@@ -172,6 +172,15 @@ int cc_repo_cert_store(struct cc_repo *repo, struct cc_cert_meta *meta,
 int cc_repo_meta_save(struct cc_repo *repo, struct cc_cert_meta *meta,
 		      struct cc_err *err);
 
+/*
+ * Bulk import: store a new version of each of the n certificates (as
+ * cc_repo_cert_store) under one lock, with one index update. Stops at the
+ * first failure; the certificates before it stay stored.
+ */
+int cc_repo_store_many(struct cc_repo *repo, struct cc_cert_meta *metas,
+		       const struct cc_cert_files *files,
+		       struct cc_version *vers, size_t n, struct cc_err *err);
+
 /* Delete a certificate and all its versions locally. */
 int cc_repo_cert_delete(struct cc_repo *repo, const char *name,
 			struct cc_err *err);
@@ -189,7 +198,11 @@ int cc_repo_cert_path(struct cc_repo *repo, const char *name,
 		      const char *file, char *buf, size_t size,
 		      struct cc_err *err);
 
-/* Index: fast listing without opening every certificate directory. */
+/*
+ * Index: fast listing without opening every certificate directory.
+ * Strings are never NULL ("" when unknown); status is "corrupt" for a
+ * certificate whose metadata could not be read when the index was rebuilt.
+ */
 struct cc_index_entry {
 	const char *name;
 	const char *common_name;
@@ -218,6 +231,9 @@ void cc_index_release(struct cc_index *idx);
 
 /* Rebuild the index from the certificate directories. */
 int cc_repo_reindex(struct cc_repo *repo, struct cc_err *err);
+
+/* Fold the index journal into a new snapshot (done automatically). */
+int cc_repo_index_compact(struct cc_repo *repo, struct cc_err *err);
 
 /*
  * Generic private files under the repository (accounts, pending orders,
