@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acme_cli.h"
 #include "cmd.h"
 #include "fsutil.h"
 
@@ -24,6 +25,7 @@
 const struct cmd cmd_table[] = {
 	{ "init", cmd_init, "create a certificate repository" },
 	{ "cert", cmd_cert, "import, list, show, export and delete certificates" },
+	{ "acme", cmd_acme, "ACME accounts, requests, challenges, revocation" },
 	{ "help", cmd_help, "show help for certctl or a command" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL }
