@@ -770,7 +770,8 @@ int cc_repo_reindex(struct cc_repo *repo, struct cc_err *err)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		struct cc_cert_meta m;
 		struct cc_index_entry e;

@@ -506,7 +506,8 @@ static int list_versions(const char *dir, int current, int **out,
 		}
 		v[(*n)++] = num;
 	}
-	qsort(v, *n, sizeof(*v), cmp_int);
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_int);
 out:
 	closedir(d);
 	if (rc) {

@@ -142,7 +142,8 @@ static X509 *make_cert(EVP_PKEY *pub, const char *cn, X509 *issuer,
 	if (!issuer)
 		issuer = cert;
 	if (ca) {
-		add_ext(cert, issuer, NID_basic_constraints, "critical,CA:TRUE");
+		add_ext(cert, issuer, NID_basic_constraints,
+			"critical,CA:TRUE");
 		add_ext(cert, issuer, NID_key_usage,
 			"critical,keyCertSign,cRLSign,digitalSignature");
 	} else {

@@ -172,9 +172,12 @@ static void csr_build_digests(void **state)
 		const char *digest;
 		int ec_nid, rsa_nid;
 	} t[] = {
-		{ "sha256", NID_ecdsa_with_SHA256, NID_sha256WithRSAEncryption },
-		{ "sha384", NID_ecdsa_with_SHA384, NID_sha384WithRSAEncryption },
-		{ "sha512", NID_ecdsa_with_SHA512, NID_sha512WithRSAEncryption },
+		{ "sha256", NID_ecdsa_with_SHA256,
+		  NID_sha256WithRSAEncryption },
+		{ "sha384", NID_ecdsa_with_SHA384,
+		  NID_sha384WithRSAEncryption },
+		{ "sha512", NID_ecdsa_with_SHA512,
+		  NID_sha512WithRSAEncryption },
 	};
 	X509_REQ *req;
 	size_t i;
@@ -347,7 +350,8 @@ static void csr_build_outputs_optional(void **state)
 static void csr_name_validate_good(void **state)
 {
 	static const char *const good[] = {
-		"example.com", "EXAMPLE.COM", "a", "localhost", "a-b.c-d.example",
+		"example.com", "EXAMPLE.COM", "a", "localhost",
+		"a-b.c-d.example",
 		"xn--bcher-kva.example", "*.example.com", "*.a", "1.example",
 		"123abc.example", "a.b.c.d.e.f.g", "192.0.2.1", "0.0.0.0",
 		"::1", "2001:db8::", "fe80::1:2:3:4", "::ffff:1.2.3.4",

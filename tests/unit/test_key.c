@@ -432,6 +432,29 @@ static void key_load_garbage(void **state)
 	assert_int_equal(ERR_peek_error(), 0);
 }
 
+static void key_load_rejects_public_keys(void **state)
+{
+	struct cc_err err = CC_ERR_INIT;
+	struct cc_buf pem = CC_BUF_INIT;
+	unsigned char *der = NULL;
+	EVP_PKEY *k = (EVP_PKEY *)1;
+	int len;
+
+	(void)state;
+	len = i2d_PUBKEY(ec256, &der);
+	assert_true(len > 0);
+	assert_int_equal(cc_key_load(der, (size_t)len, NULL, &k, &err),
+			 CC_EINVAL);
+	assert_null(k);
+	OPENSSL_free(der);
+	assert_int_equal(cc_pubkey_to_pem(rsa2048, &pem, &err), CC_OK);
+	assert_int_equal(cc_key_load(pem.data, pem.len, NULL, &k, &err),
+			 CC_EINVAL);
+	assert_non_null(strstr(err.msg, "not a private key"));
+	assert_null(k);
+	cc_buf_release(&pem);
+}
+
 static void key_load_unsupported_type(void **state)
 {
 	struct cc_err err = CC_ERR_INIT;
@@ -531,6 +554,7 @@ int main(void)
 		cmocka_unit_test(key_load_der_pkcs8),
 		cmocka_unit_test(key_load_skips_other_blocks),
 		cmocka_unit_test(key_load_garbage),
+		cmocka_unit_test(key_load_rejects_public_keys),
 		cmocka_unit_test(key_load_unsupported_type),
 		cmocka_unit_test(key_get_spec_unsupported),
 		cmocka_unit_test(key_pubkey_to_pem),
