@@ -335,6 +335,11 @@ void cc_repo_set_lock_timeout(struct cc_repo *repo, int ms)
 	repo->lock_timeout_ms = ms < 0 ? 0 : ms;
 }
 
+void cc_repo_set_sync(struct cc_repo *repo, int on)
+{
+	repo->nosync = !on;
+}
+
 int cc_repo_lock(struct cc_repo *repo, struct cc_err *err)
 {
 	struct cc_repo_lockent *e;

@@ -181,6 +181,14 @@ int cc_repo_store_many(struct cc_repo *repo, struct cc_cert_meta *metas,
 		       const struct cc_cert_files *files,
 		       struct cc_version *vers, size_t n, struct cc_err *err);
 
+/*
+ * Durability of certificate writes (default on). Off skips fsync for bulk
+ * imports into a new repository and benchmark fillers; cc_repo_store_many
+ * then calls sync() before it publishes the index. A crash while it is
+ * off can leave stored versions with lost contents.
+ */
+void cc_repo_set_sync(struct cc_repo *repo, int on);
+
 /* Delete a certificate and all its versions locally. */
 int cc_repo_cert_delete(struct cc_repo *repo, const char *name,
 			struct cc_err *err);

@@ -26,6 +26,7 @@ struct cc_repo {
 	int lock_timeout_ms;
 	int lock_depth;		/* times this handle holds the lock */
 	pid_t lock_pid;		/* process that took it */
+	int nosync;		/* cc_repo_set_sync(repo, 0) */
 	struct cc_repo_lockent *lock;
 };
 

@@ -52,10 +52,26 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* fsync, unless the repository was told not to (bulk imports) */
+static int sync_fd(const struct cc_repo *repo, int fd, const char *path,
+		   struct cc_err *err)
+{
+	if (repo->nosync || fsync(fd) == 0 || errno == EINVAL)
+		return CC_OK;
+	return cc_err_set(err, CC_EIO, "cannot sync '%s': %s", path,
+			  strerror(errno));
+}
+
+static int sync_dir(const struct cc_repo *repo, const char *dir,
+		    struct cc_err *err)
+{
+	return repo->nosync ? CC_OK : cc_fsync_dir(dir, err);
+}
+
 /* Create file name in directory dfd (must not exist), write, fsync. */
-static int write_new(int dfd, const char *dir, const char *name,
-		     const void *data, size_t len, mode_t mode,
-		     struct cc_err *err)
+static int write_new(const struct cc_repo *repo, int dfd, const char *dir,
+		     const char *name, const void *data, size_t len,
+		     mode_t mode, struct cc_err *err)
 {
 	char what[96];
 	int fd, rc = CC_OK, e;
@@ -68,24 +84,67 @@ static int write_new(int dfd, const char *dir, const char *name,
 	if (fd < 0)
 		return cc_err_set(err, CC_EIO, "cannot create '%s/%s': %s",
 				  dir, name, strerror(errno));
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
-	    fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0) {
 		e = errno;
 		rc = cc_err_set(err, CC_EIO, "cannot write '%s/%s': %s", dir,
 				name, strerror(e));
 	}
+	if (rc == CC_OK)
+		rc = sync_fd(repo, fd, dir, err);
 	if (close(fd) < 0 && rc == CC_OK)
 		rc = cc_err_set(err, CC_EIO, "cannot write '%s/%s': %s", dir,
 				name, strerror(errno));
 	return rc;
 }
 
-static int fsync_fd(int fd, const char *path, struct cc_err *err)
+/*
+ * Replace path atomically (temporary file + rename), like cc_write_atomic
+ * but honouring the repository's sync setting. Callers hold the lock, so
+ * the temporary name only needs the pid.
+ */
+static int write_replace(const struct cc_repo *repo, const char *path,
+			 const void *data, size_t len, mode_t mode,
+			 struct cc_err *err)
 {
-	if (fsync(fd) < 0 && errno != EINVAL)
-		return cc_err_set(err, CC_EIO, "cannot sync '%s': %s", path,
+	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
+	int fd, rc, e;
+
+	if ((rc = cc_repo_fmt(tmp, sizeof(tmp), err, "%s.tmp.%ld", path,
+			      (long)getpid())) ||
+	    (rc = cc_repo_fmt(dir, sizeof(dir), err, "%s", path)))
+		return rc;
+	if ((slash = strrchr(dir, '/')))
+		*slash = '\0';
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  mode);
+	if (fd < 0)
+		return cc_err_set(err, CC_EIO, "cannot create '%s': %s", tmp,
 				  strerror(errno));
-	return CC_OK;
+	if ((rc = cc_fault_check(path, err))) {
+		/* simulate a crash halfway: half the data, no rename */
+		if (write_all(fd, data, len / 2) < 0)
+			rc = cc_err_set(err, CC_EIO, "cannot write '%s': %s",
+					tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return rc;
+	}
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
+	    (!repo->nosync && fsync(fd) < 0)) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		return cc_err_set(err, CC_EIO, "cannot write '%s': %s", path,
+				  strerror(e));
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp);
+		return cc_err_set(err, CC_EIO, "cannot write '%s': %s", path,
+				  strerror(e));
+	}
+	return sync_dir(repo, dir, err);
 }
 
 static int starts(const char *s, const char *prefix)
@@ -250,7 +309,7 @@ static int make_certdir(struct cc_repo *repo, const char *name, char *dir,
 		return rc;
 	if (*created && (rc = cc_repo_fmt(path, sizeof(path), err,
 					  "%s/certs", repo->root)) == CC_OK)
-		rc = cc_fsync_dir(path, err);
+		rc = sync_dir(repo, path, err);
 	if (rc == CC_OK &&
 	    (rc = cc_repo_fmt(path, sizeof(path), err, "%s/versions", dir)) ==
 		    CC_OK)
@@ -282,8 +341,9 @@ static void meta_restore(struct meta_backup *mb, const char *dir)
 		unlink(path);
 }
 
-static int meta_write(struct cc_cert_meta *meta, const char *dir,
-		      struct meta_backup *mb, struct cc_err *err)
+static int meta_write(const struct cc_repo *repo, struct cc_cert_meta *meta,
+		      const char *dir, struct meta_backup *mb,
+		      struct cc_err *err)
 {
 	char path[PATH_MAX];
 	struct cc_buf y = CC_BUF_INIT;
@@ -294,7 +354,8 @@ static int meta_write(struct cc_cert_meta *meta, const char *dir,
 	rc = cc_repo_read_nofollow(path, &mb->data, NULL);
 	mb->had = rc == CC_OK;
 	if ((rc = cc_repo_meta_emit(meta, &y, err)) == CC_OK &&
-	    (rc = cc_write_atomic(path, y.data, y.len, 0644, err)) == CC_OK)
+	    (rc = write_replace(repo, path, y.data, y.len, 0644, err)) ==
+		    CC_OK)
 		mb->written = 1;
 	cc_buf_release(&y);
 	return rc;
@@ -365,7 +426,7 @@ static int store_one(struct cc_repo *repo, struct cc_cert_meta *meta,
 	snprintf(num, sizeof(num), "%d\n", number);
 	if ((rc = cc_repo_fmt(vdir, sizeof(vdir), err, "%s/versions", dir)) ||
 	    (rc = cc_repo_fmt(path, sizeof(path), err, "%s/.last", vdir)) ||
-	    (rc = cc_write_atomic(path, num, strlen(num), 0644, err)))
+	    (rc = write_replace(repo, path, num, strlen(num), 0644, err)))
 		goto out;
 
 	/* the new version, in a temporary directory */
@@ -386,15 +447,16 @@ static int store_one(struct cc_repo *repo, struct cc_cert_meta *meta,
 	for (i = 0; i < CC_REPO_NFILES; i++) {
 		if (!data[i])
 			continue;
-		if ((rc = write_new(tfd, tmp, cc_repo_files[i], data[i],
-				    len[i], i >= 3 ? 0600 : 0644, err)))
+		if ((rc = write_new(repo, tfd, tmp, cc_repo_files[i],
+				    data[i], len[i], i >= 3 ? 0600 : 0644,
+				    err)))
 			goto out;
 	}
 	if ((rc = cc_repo_version_emit(ver, &y, err)) ||
-	    (rc = write_new(tfd, tmp, "version.yaml", y.data, y.len, 0644,
-			    err)) ||
+	    (rc = write_new(repo, tfd, tmp, "version.yaml", y.data, y.len,
+			    0644, err)) ||
 	    (rc = cc_fault_check("sync version directory", err)) ||
-	    (rc = fsync_fd(tfd, tmp, err)))
+	    (rc = sync_fd(repo, tfd, tmp, err)))
 		goto out;
 	if ((rc = cc_fault_check("commit version directory", err)))
 		goto out;
@@ -404,7 +466,7 @@ static int store_one(struct cc_repo *repo, struct cc_cert_meta *meta,
 		goto out;
 	}
 	stage = 2;
-	if ((rc = cc_fsync_dir(vdir, err)))
+	if ((rc = sync_dir(repo, vdir, err)))
 		goto out;
 
 	/* stable per-file links, then the commit point */
@@ -420,14 +482,14 @@ static int store_one(struct cc_repo *repo, struct cc_cert_meta *meta,
 		goto out;
 	stage = 3;
 	if ((rc = cc_fault_check("sync certificate directory", err)) ||
-	    (rc = fsync_fd(dfd, dir, err)))
+	    (rc = sync_fd(repo, dfd, dir, err)))
 		goto out;
 
 	meta->current = number;
 	meta->updated = now;
 	if (!meta->created)
 		meta->created = now;
-	if ((rc = meta_write(meta, dir, &mb, err)) ||
+	if ((rc = meta_write(repo, meta, dir, &mb, err)) ||
 	    (rc = index_record(repo, meta, ver, batch, err)))
 		goto out;
 
@@ -528,6 +590,8 @@ int cc_repo_store_many(struct cc_repo *repo, struct cc_cert_meta *metas,
 			rc = store_one(repo, &metas[i], &files[i], &vers[i],
 				       &batch, err);
 		/* publish what was stored, even after a failure */
+		if (repo->nosync)
+			sync();
 		if (batch.len) {
 			rc2 = cc_repo_journal_append(repo, batch.data,
 						     batch.len,
@@ -576,7 +640,7 @@ int cc_repo_meta_save(struct cc_repo *repo, struct cc_cert_meta *meta,
 	meta->updated = now;
 	if (!meta->created)
 		meta->created = now;
-	if ((rc = meta_write(meta, dir, &mb, err)) ||
+	if ((rc = meta_write(repo, meta, dir, &mb, err)) ||
 	    (rc = index_record(repo, meta, meta->current > 0 ? &cur : NULL,
 			       NULL, err)))
 		goto out;
