@@ -35,6 +35,14 @@ int acme_open(struct cli *cl, const struct acme_common *o, int need_account,
 	memset(&hopts, 0, sizeof(hopts));
 	hopts.ca_bundle = o->ca_bundle ? o->ca_bundle :
 			  cc_config_get(cl->cfg, "acme.ca-bundle");
+	if (hopts.ca_bundle) {
+		s->ca_bundle = realpath(hopts.ca_bundle, NULL);
+		if (!s->ca_bundle) {
+			out_error("cannot read CA bundle '%s'", hopts.ca_bundle);
+			return 2;
+		}
+		hopts.ca_bundle = s->ca_bundle;
+	}
 	hopts.user_agent = "certctl/" CERTCTL_VERSION;
 	if (cc_http_curl_new(&s->http, &hopts, &err))
 		return out_fail(&err);
@@ -64,6 +72,7 @@ void acme_close(struct acme_session *s)
 	cc_acme_free(s->acme);
 	cc_http_free(s->http);
 	cc_acct_release(&s->acct);
+	free(s->ca_bundle);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -83,12 +92,3 @@ int ask_yes_no(const char *question)
 	return yes;
 }
 
-static const struct cmd acme_cmds[] = {
-	{ "account", cmd_acme_account, "manage ACME accounts" },
-	{ NULL, NULL, NULL }
-};
-
-int cmd_acme(int argc, char **argv, struct cli *cl)
-{
-	return cmd_dispatch("acme", acme_cmds, argc, argv, cl);
-}

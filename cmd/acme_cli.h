@@ -12,6 +12,7 @@ struct acme_session {
 	struct cc_http *http;
 	struct cc_acme *acme;
 	struct cc_acct acct;		/* loaded account (key set) */
+	char *ca_bundle;		/* absolute path of the CA bundle used */
 	int have_acct;
 };
 
@@ -48,5 +49,9 @@ int ask_yes_no(const char *question);
 
 int cmd_acme_account(int argc, char **argv, struct cli *cl);
 int cmd_acme(int argc, char **argv, struct cli *cl);
+
+/* Revoke an ACME certificate of the repository (co may be NULL). */
+int acme_revoke_cert(struct cli *cl, const char *name, const char *reason,
+		     int by_cert_key, const struct acme_common *co);
 
 #endif

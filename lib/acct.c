@@ -97,7 +97,7 @@ static int read_default(struct cc_repo *repo, const char *server, char *out,
 	char rel[512];
 	size_t n;
 
-	rel_path(rel, sizeof(rel), server, NULL, "default");
+	rel_path(rel, sizeof(rel), server, NULL, ".default");
 	if (cc_repo_read(repo, rel, &b, NULL) || !b.len) {
 		cc_buf_release(&b);
 		return -1;
@@ -274,7 +274,7 @@ int cc_acct_save(struct cc_repo *repo, struct cc_acct *a, int make_default,
 	if ((rc = cc_repo_write(repo, rel, y.data, y.len, 0600, err)))
 		goto unlock;
 	if (make_default || read_default(repo, a->server, def, sizeof(def))) {
-		rel_path(rel, sizeof(rel), a->server, NULL, "default");
+		rel_path(rel, sizeof(rel), a->server, NULL, ".default");
 		rc = cc_repo_write(repo, rel, a->name, strlen(a->name), 0600,
 				   err);
 		if (rc == CC_OK)
@@ -407,7 +407,7 @@ int cc_acct_delete(struct cc_repo *repo, const char *server,
 		goto out;
 	if (read_default(repo, server, def, sizeof(def)) == 0 &&
 	    !strcmp(def, name)) {
-		rel_path(rel, sizeof(rel), server, NULL, "default");
+		rel_path(rel, sizeof(rel), server, NULL, ".default");
 		cc_repo_remove(repo, rel, NULL);
 		if (cc_acct_list(repo, &v, &n, NULL) == CC_OK) {
 			for (i = 0; i < n; i++) {

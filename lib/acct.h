@@ -3,7 +3,7 @@
  *   accounts/<server-id>/<name>/account.yaml   directory URL, account URL,
  *                                               contacts, status, times
  *   accounts/<server-id>/<name>/key.pem         account key (0600)
- *   accounts/<server-id>/default                name of the default account
+ *   accounts/<server-id>/.default               name of the default account
  * <server-id> is derived from the directory URL (host, port and path with
  * unsafe characters replaced), so several CAs and several accounts per CA
  * live side by side.

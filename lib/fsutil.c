@@ -35,8 +35,7 @@ int cc_fault_check(const char *what, struct cc_err *err)
 int cc_read_file(const char *path, struct cc_buf *out, struct cc_err *err)
 {
 	struct stat st;
-	char tmp[65536];
-	size_t total = 0;
+	size_t total = 0, room;
 	ssize_t n;
 	int fd;
 
@@ -44,18 +43,30 @@ int cc_read_file(const char *path, struct cc_buf *out, struct cc_err *err)
 	if (fd < 0)
 		return cc_err_set(err, errno == ENOENT ? CC_ENOENT : CC_EIO,
 				  "cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		return cc_err_set(err, CC_EINVAL, "'%s' is a directory", path);
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	if (S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (unsigned long long)st.st_size <= CC_READ_MAX &&
 	    cc_buf_grow(out, (size_t)st.st_size)) {
 		close(fd);
 		return cc_err_set(err, CC_ENOMEM, "out of memory");
 	}
+	/* read straight into out: no copy of key material on the stack */
 	for (;;) {
-		n = read(fd, tmp, sizeof(tmp));
+		room = out->cap > out->len + 1 ? out->cap - out->len - 1 : 0;
+		if (room == 0) {
+			if (cc_buf_grow(out, 65536)) {
+				close(fd);
+				return cc_err_set(err, CC_ENOMEM,
+						  "out of memory");
+			}
+			room = out->cap - out->len - 1;
+		}
+		n = read(fd, out->data + out->len, room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -66,15 +77,13 @@ int cc_read_file(const char *path, struct cc_buf *out, struct cc_err *err)
 		}
 		if (n == 0)
 			break;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
 		total += (size_t)n;
 		if (total > CC_READ_MAX) {
 			close(fd);
 			return cc_err_set(err, CC_EINVAL, "'%s' is too large",
 					  path);
-		}
-		if (cc_buf_add(out, tmp, (size_t)n)) {
-			close(fd);
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
 		}
 	}
 	close(fd);

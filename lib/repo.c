@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 const char *const cc_repo_files[CC_REPO_NFILES] = {
 	"cert.pem", "chain.pem", "fullchain.pem", "key.pem", "cert.p12",
 	"cert.jks",
@@ -80,7 +82,7 @@ int cc_repo_read_nofollow(const char *path, struct cc_buf *out,
 			  struct cc_err *err)
 {
 	struct stat st;
-	size_t total = 0;
+	size_t total = 0, room;
 	ssize_t n;
 	int fd, rc = CC_OK;
 
@@ -100,13 +102,23 @@ int cc_repo_read_nofollow(const char *path, struct cc_buf *out,
 				path);
 		goto out;
 	}
+	if (st.st_size > 0 && (unsigned long long)st.st_size <= CC_READ_MAX &&
+	    cc_buf_grow(out, (size_t)st.st_size)) {
+		rc = cc_err_set(err, CC_ENOMEM, "out of memory");
+		goto out;
+	}
 	/* read straight into out: no intermediate copy of key material */
 	for (;;) {
-		if (cc_buf_grow(out, 65536)) {
-			rc = cc_err_set(err, CC_ENOMEM, "out of memory");
-			goto out;
+		room = out->cap > out->len + 1 ? out->cap - out->len - 1 : 0;
+		if (room == 0) {
+			if (cc_buf_grow(out, 65536)) {
+				rc = cc_err_set(err, CC_ENOMEM,
+						"out of memory");
+				goto out;
+			}
+			room = out->cap - out->len - 1;
 		}
-		n = read(fd, out->data + out->len, out->cap - out->len - 1);
+		n = read(fd, out->data + out->len, room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -244,9 +256,11 @@ int cc_repo_init(const char *root, struct cc_err *err)
 				  strerror(errno));
 	if (cc_repo_fmt(path, sizeof(path), err, "%s/format", real))
 		return CC_EINVAL;
-	if (cc_exists(path))
-		return check_format(root, path, err);
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	/* an existing repository: check it, and restore missing parts */
+	existed = cc_exists(path);
+	if (existed && (rc = check_format(root, path, err)))
+		return rc;
+	for (i = 0; i < ARRAY_LEN(dirs); i++) {
 		if (cc_repo_fmt(path, sizeof(path), err, "%s/%s", real,
 				dirs[i]))
 			return CC_EINVAL;
@@ -254,8 +268,11 @@ int cc_repo_init(const char *root, struct cc_err *err)
 			return rc;
 	}
 	if ((rc = cc_repo_fmt(path, sizeof(path), err, "%s/lock", real)) ||
-	    (rc = touch_file(path, 0600, err)) ||
-	    (rc = cc_repo_fmt(path, sizeof(path), err, "%s/index", real)) ||
+	    (rc = touch_file(path, 0600, err)))
+		return rc;
+	if (existed)
+		return CC_OK;	/* a missing index is rebuilt when loaded */
+	if ((rc = cc_repo_fmt(path, sizeof(path), err, "%s/index", real)) ||
 	    (rc = cc_write_atomic(path, "", 0, 0644, err)) ||
 	    (rc = cc_repo_fmt(path, sizeof(path), err, "%s/index.journal",
 			      real)) ||
@@ -788,8 +805,7 @@ static int rel_check(const char *rel, struct cc_err *err)
 		if (n == 0 || (n == 1 && p[0] == '.') ||
 		    (n == 2 && p[0] == '.' && p[1] == '.'))
 			goto bad;
-		for (i = 0; p == rel && i < sizeof(reserved) / sizeof(*reserved);
-		     i++)
+		for (i = 0; p == rel && i < ARRAY_LEN(reserved); i++)
 			if (strlen(reserved[i]) == n &&
 			    !memcmp(reserved[i], p, n))
 				goto bad;

@@ -11,6 +11,7 @@
  *   <root>/certs/<name>/versions/<N>/
  *                 cert.pem chain.pem fullchain.pem key.pem [cert.p12]
  *                 [cert.jks] version.yaml   -- immutable once written
+ *   <root>/certs/<name>/versions/.last  highest number ever handed out
  *   <root>/certs/<name>/current   symlink -> versions/<N>
  *   <root>/certs/<name>/{cert,chain,fullchain,key}.pem, cert.p12,
  *                 cert.jks        symlinks -> current/<file>
@@ -21,9 +22,12 @@
  * A new version is written into versions/.tmp-<N>, fsynced and renamed to
  * versions/<N>; then "current" is swapped atomically (the commit point);
  * then meta.yaml and the index follow. History is the list of version
- * directories, so a crash anywhere leaves either the old or the new
- * version current, never a mix. Directories are 0700, keys and keystores
- * 0600. Every write holds <root>/lock.
+ * directories up to the current one (a higher one is the leftover of an
+ * interrupted store: ignored, and removed by the next store), so a crash
+ * anywhere leaves either the old or the new version current, never a mix;
+ * a store that fails undoes its steps. Version numbers are never reused.
+ * Directories are 0700, keys and keystores 0600. Every write holds
+ * <root>/lock. The index format is described in repo_index.c.
  */
 #ifndef CERTCTL_REPO_H
 #define CERTCTL_REPO_H
@@ -136,7 +140,11 @@ void cc_cert_meta_release(struct cc_cert_meta *m);
 /* Current version (NULL if none). */
 const struct cc_version *cc_cert_meta_current(const struct cc_cert_meta *m);
 
-/* Load meta.yaml and the version history. CC_ENOENT if unknown name. */
+/*
+ * Load meta.yaml and the version history (out is overwritten; release it
+ * with cc_cert_meta_release). CC_ENOENT if unknown name, CC_ECORRUPT
+ * "<file>:<line>: ..." for unreadable metadata.
+ */
 int cc_repo_cert_load(struct cc_repo *repo, const char *name,
 		      struct cc_cert_meta *out, struct cc_err *err);
 

@@ -571,7 +571,9 @@ int cc_repo_cert_load_ex(struct cc_repo *repo, const char *name, int history,
 		}
 	}
 	for (i = 0; i < n; i++) {
-		if ((rc = cc_repo_version_load(dir, nums[i], &out->versions[i], err)))
+		rc = cc_repo_version_load(dir, nums[i], &out->versions[i],
+					  err);
+		if (rc)
 			goto out;
 		out->nversions++;
 	}

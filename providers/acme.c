@@ -781,7 +781,7 @@ static int new_account(struct cc_acme *a, cJSON *payload,
 	struct cc_http_response resp = CC_HTTP_RESPONSE_INIT;
 	const struct cc_acme_directory *dir;
 	const char *loc;
-	char *text = NULL;
+	char *text = NULL, *url = NULL;
 	int ret;
 
 	if (out)
@@ -799,17 +799,19 @@ static int new_account(struct cc_acme *a, cJSON *payload,
 	if (ret)
 		goto out;
 	loc = cc_http_header_get(&resp, "Location");
-	if (!loc || !*loc) {
+	url = loc ? cc_acmei_resolve_url(dir->new_account, loc) : NULL;
+	if (!url) {
 		ret = cc_err_set(err, CC_EPROTO, "no account url (Location) "
 				 "in the newAccount response");
 		goto out;
 	}
-	if (set_account_url(a, loc)) {
+	if (set_account_url(a, url)) {
 		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 		goto out;
 	}
-	ret = account_response(&resp, loc, out, err);
+	ret = account_response(&resp, url, out, err);
 out:
+	free(url);
 	cJSON_free(text);
 	cc_http_response_release(&resp);
 	return ret;
@@ -900,6 +902,8 @@ static int account_post(struct cc_acme *a, const char *payload,
 int cc_acme_account_fetch(struct cc_acme *a, struct cc_acme_account *out,
 			  struct cc_err *err)
 {
+	if (out)
+		memset(out, 0, sizeof(*out));
 	if (!a->account_url)
 		return cc_err_set(err, CC_EINVAL, "no acme account url: "
 				  "register or find the account first");

@@ -24,6 +24,10 @@
  *   transport failure                            CC_ENET
  *   polling deadline passed                      CC_EPENDING
  *   authorization ended "invalid"                CC_ECHALLENGE
+ *
+ * Functions taking an out struct initialise it before anything can fail,
+ * so its release function is safe to call after success or failure. The
+ * previous contents are not freed: release a struct before reusing it.
  */
 #ifndef CERTCTL_ACME_H
 #define CERTCTL_ACME_H

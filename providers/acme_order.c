@@ -342,7 +342,7 @@ int cc_acme_order_new(struct cc_acme *a, const struct cc_acme_order_req *req,
 	const struct cc_acme_directory *dir;
 	cJSON *payload = NULL, *ids, *id;
 	const char *loc;
-	char *text = NULL;
+	char *text = NULL, *url = NULL;
 	size_t i;
 	int ret;
 
@@ -388,18 +388,20 @@ int cc_acme_order_new(struct cc_acme *a, const struct cc_acme_order_req *req,
 	if (ret)
 		goto out;
 	loc = cc_http_header_get(&resp, "Location");
-	if (!loc || !*loc) {
+	url = loc ? cc_acmei_resolve_url(dir->new_order, loc) : NULL;
+	if (!url) {
 		ret = cc_err_set(err, CC_EPROTO, "no order url (Location) in "
 				 "the newOrder response");
 		goto out;
 	}
-	ret = order_response(&resp, loc, out, err);
+	ret = order_response(&resp, url, out, err);
 	if (!ret)
 		out->retry_after = resp_retry_after(a, &resp);
 	goto out;
 oom:
 	ret = cc_err_set(err, CC_ENOMEM, "out of memory");
 out:
+	free(url);
 	cJSON_free(text);
 	cJSON_Delete(payload);
 	cc_http_response_release(&resp);

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,25 @@ enum call_flags {
 };
 
 /* ---- small helpers ------------------------------------------------------ */
+
+static int set_err(struct cc_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* cc_err_set that also clears what an earlier error left in err. */
+static int set_err(struct cc_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		err->http_status = 0;
+		err->problem[0] = '\0';
+		err->retry_after = 0;
+	}
+	va_start(ap, fmt);
+	cc_err_vset(err, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
 
 static int valid_header_value(const char *v)
 {
@@ -170,25 +190,25 @@ static int check_csr(const char *csr, char **trimmed, struct cc_err *err)
 
 	*trimmed = NULL;
 	if (!csr)
-		return cc_err_set(err, CC_EINVAL, "a csr is required");
+		return set_err(err, CC_EINVAL, "a csr is required");
 	n = strlen(csr);
 	while (n && isspace((unsigned char)csr[n - 1]))
 		n--;
 	if (!n)
-		return cc_err_set(err, CC_EINVAL, "a csr is required");
+		return set_err(err, CC_EINVAL, "a csr is required");
 	if (n > CC_SECTIGO_CSR_MAX)
-		return cc_err_set(err, CC_EINVAL,
+		return set_err(err, CC_EINVAL,
 				  "csr is longer than %d characters",
 				  CC_SECTIGO_CSR_MAX);
 	if (strncmp(csr, "-----BEGIN", 10) != 0)
-		return cc_err_set(err, CC_EINVAL, "csr is not in pem form");
+		return set_err(err, CC_EINVAL, "csr is not in pem form");
 	for (p = csr; p < csr + n; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("+/=- \t\r\n", *p))
-			return cc_err_set(err, CC_EINVAL,
+			return set_err(err, CC_EINVAL,
 					  "csr contains characters scm does not accept");
 	*trimmed = malloc(n + 1);
 	if (!*trimmed)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
+		return set_err(err, CC_ENOMEM, "out of memory");
 	memcpy(*trimmed, csr, n);
 	(*trimmed)[n] = '\0';
 	return CC_OK;
@@ -240,7 +260,7 @@ int cc_sectigo_parse_date(const char *s, time_t *out, struct cc_err *err)
 	long long t;
 
 	if (!s)
-		return cc_err_set(err, CC_EPROTO, "missing date");
+		return set_err(err, CC_EPROTO, "missing date");
 	if (strlen(s) >= 10 && s[2] == '/' && s[5] == '/') {
 		if (digits(&p, 2, &mo) || *p++ != '/' || digits(&p, 2, &d) ||
 		    *p++ != '/' || digits(&p, 4, &y) || *p)
@@ -288,7 +308,7 @@ int cc_sectigo_parse_date(const char *s, time_t *out, struct cc_err *err)
 	*out = (time_t)t;
 	return CC_OK;
 bad:
-	return cc_err_set(err, CC_EPROTO, "cannot parse scm date '%.40s'", s);
+	return set_err(err, CC_EPROTO, "cannot parse scm date '%.40s'", s);
 }
 
 enum cc_sectigo_state cc_sectigo_state_parse(const char *status)
@@ -353,7 +373,7 @@ static cJSON *parse_json(const char *json, size_t len, int array,
 		root = cJSON_ParseWithLength(json, len);
 	if (!root || (array ? !cJSON_IsArray(root) : !cJSON_IsObject(root))) {
 		cJSON_Delete(root);
-		cc_err_set(err, CC_EPROTO,
+		set_err(err, CC_EPROTO,
 			   "malformed scm response to %s: expected a json %s",
 			   what, array ? "array" : "object");
 		return NULL;
@@ -363,7 +383,7 @@ static cJSON *parse_json(const char *json, size_t len, int array,
 
 static int bad_field(struct cc_err *err, const char *name, const char *want)
 {
-	return cc_err_set(err, CC_EPROTO,
+	return set_err(err, CC_EPROTO,
 			  "malformed scm response: '%s' is not %s", name, want);
 }
 
@@ -378,7 +398,7 @@ static int get_long(const cJSON *o, const char *name, int required,
 
 	if (!it || cJSON_IsNull(it)) {
 		if (required)
-			return cc_err_set(err, CC_EPROTO,
+			return set_err(err, CC_EPROTO,
 					  "malformed scm response: '%s' is missing",
 					  name);
 		return CC_OK;
@@ -429,7 +449,7 @@ static int get_str(const cJSON *o, const char *name, int required,
 	*out = NULL;
 	if (!it || cJSON_IsNull(it)) {
 		if (required)
-			return cc_err_set(err, CC_EPROTO,
+			return set_err(err, CC_EPROTO,
 					  "malformed scm response: '%s' is missing",
 					  name);
 		return CC_OK;
@@ -444,7 +464,7 @@ static int get_str(const cJSON *o, const char *name, int required,
 	}
 	*out = strdup(v);
 	if (!*out)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
+		return set_err(err, CC_ENOMEM, "out of memory");
 	return CC_OK;
 }
 
@@ -525,7 +545,7 @@ static int get_strv(const cJSON *o, const char *name, char ***out,
 	}
 out:
 	if (ret == CC_ENOMEM)
-		cc_err_set(err, CC_ENOMEM, "out of memory");
+		set_err(err, CC_ENOMEM, "out of memory");
 	if (ret) {
 		strv_free(*out, *n);
 		*out = NULL;
@@ -556,6 +576,10 @@ static int get_date(const cJSON *o, const char *name, time_t *out,
 
 static int code_for(long status, int have_code, long code)
 {
+	if (status == 401)
+		return CC_EAUTH;
+	if (status == 429)
+		return CC_ERATELIMIT;
 	if (have_code) {
 		switch (code) {
 		case -16: case -970:
@@ -576,12 +600,10 @@ static int code_for(long status, int have_code, long code)
 			break;
 		}
 	}
-	if (status == 401 || status == 403)
+	if (status == 403)
 		return CC_EAUTH;
 	if (status == 404)
 		return CC_ENOENT;
-	if (status == 429)
-		return CC_ERATELIMIT;
 	if (status == 400 && have_code)
 		return CC_EINVAL;
 	return CC_EHTTP;
@@ -659,10 +681,10 @@ static int map_error(long status, const char *body, size_t len,
 		code = 0;
 	ret = code_for(status, have, code);
 	if (have)
-		cc_err_set(err, ret, "%s (SCM code %ld)",
+		set_err(err, ret, "%s (SCM code %ld)",
 			   desc[0] ? desc : "scm error", code);
 	else
-		cc_err_set(err, ret, "unexpected http status %ld from scm",
+		set_err(err, ret, "unexpected http status %ld from scm",
 			   status);
 	if (err) {
 		err->http_status = (int)status;
@@ -698,26 +720,26 @@ int cc_sectigo_new(struct cc_sectigo **out, const struct cc_sectigo_opts *opts,
 
 	*out = NULL;
 	if (!opts || !opts->http) {
-		ret = cc_err_set(err, CC_EINVAL, "sectigo: no http transport");
+		ret = set_err(err, CC_EINVAL, "sectigo: no http transport");
 		goto out;
 	}
 	if (!opts->base_url || strncasecmp(opts->base_url, "https://", 8) ||
 	    strlen(opts->base_url) <= 8 || has_ctl(opts->base_url) ||
 	    strpbrk(opts->base_url, " ?#")) {
-		ret = cc_err_set(err, CC_EINVAL,
+		ret = set_err(err, CC_EINVAL,
 				 "sectigo: base url must be an https url, "
 				 "e.g. 'https://cert-manager.com/api'");
 		goto out;
 	}
 	if (!valid_header_value(opts->login) ||
 	    !valid_header_value(opts->customer_uri)) {
-		ret = cc_err_set(err, CC_EINVAL,
+		ret = set_err(err, CC_EINVAL,
 				 "sectigo: login and customer uri must be "
 				 "non-empty without control characters");
 		goto out;
 	}
 	if (!valid_header_value(opts->password)) {
-		ret = cc_err_set(err, CC_EINVAL,
+		ret = set_err(err, CC_EINVAL,
 				 "sectigo: password must be non-empty without "
 				 "control characters");
 		goto out;
@@ -749,7 +771,7 @@ int cc_sectigo_new(struct cc_sectigo **out, const struct cc_sectigo_opts *opts,
 	s = NULL;
 	goto out;
 oom:
-	ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+	ret = set_err(err, CC_ENOMEM, "out of memory");
 out:
 	cc_sectigo_free(s);
 	return ret;
@@ -825,7 +847,7 @@ static int scm_call(struct cc_sectigo *s, const char *method,
 	    cc_buf_addf(&cust, "customerUri: %s", s->customer_uri) ||
 	    cc_buf_adds(&pw, "password: ") ||
 	    cc_buf_add(&pw, s->password, s->password_len)) {
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		ret = set_err(err, CC_ENOMEM, "out of memory");
 		goto out;
 	}
 	hdrs[nh++] = login.data;
@@ -981,9 +1003,10 @@ static int fill_org(const cJSON *o, struct cc_sectigo_org *out,
 		return bad_field(err, "departments", "an array");
 	cJSON_ArrayForEach(d, depts) {
 		if (!cJSON_IsObject(d))
-			return bad_field(err, "departments", "an array of objects");
+			return bad_field(err, "departments",
+					 "an array of objects");
 		if (reserve((void **)&out->depts, out->ndepts, sizeof(*nd)))
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
+			return set_err(err, CC_ENOMEM, "out of memory");
 		nd = &out->depts[out->ndepts++];
 		memset(nd, 0, sizeof(*nd));
 		ret = get_long(d, "id", 1, &nd->id, err);
@@ -1010,7 +1033,7 @@ int cc_sectigo_parse_orgs(const char *json, size_t len,
 		return CC_EPROTO;
 	cJSON_ArrayForEach(o, root) {
 		if (reserve((void **)&out->v, out->n, sizeof(*out->v))) {
-			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			ret = set_err(err, CC_ENOMEM, "out of memory");
 			break;
 		}
 		ret = fill_org(o, &out->v[out->n++], err);
@@ -1100,7 +1123,7 @@ static int fetch_pages(struct cc_sectigo *s, const char *path,
 	*pages = 0;
 	for (;;) {
 		if (*pages >= s->max_pages) {
-			ret = cc_err_set(err, CC_EPROTO,
+			ret = set_err(err, CC_EPROTO,
 					 "scm list '%s' did not end after %u pages",
 					 path, s->max_pages);
 			goto out;
@@ -1108,7 +1131,7 @@ static int fetch_pages(struct cc_sectigo *s, const char *path,
 		cc_buf_reset(&url);
 		if (cc_buf_addf(&url, "%s?size=%d&position=%zu%s", path,
 				CC_SECTIGO_PAGE_SIZE, pos, filters)) {
-			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			ret = set_err(err, CC_ENOMEM, "out of memory");
 			goto out;
 		}
 		ret = scm_get(s, url.data, &resp, err);
@@ -1119,7 +1142,7 @@ static int fetch_pages(struct cc_sectigo *s, const char *path,
 		if (h && *pages == 1) {
 			t = strtoull(h, &end, 10);
 			if (end == h || *end || t > (size_t)-1 / 2) {
-				ret = cc_err_set(err, CC_EPROTO,
+				ret = set_err(err, CC_EPROTO,
 						 "malformed X-Total-Count '%.20s' from scm",
 						 h);
 				goto out;
@@ -1230,7 +1253,7 @@ static int parse_domain_page(const char *json, size_t len, void *arg,
 		return CC_EPROTO;
 	cJSON_ArrayForEach(o, root) {
 		if (reserve((void **)&l->v, l->n, sizeof(*l->v))) {
-			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			ret = set_err(err, CC_ENOMEM, "out of memory");
 			break;
 		}
 		ret = fill_domain(o, &l->v[l->n++], err);
@@ -1336,7 +1359,7 @@ static int fill_profile(const cJSON *o, struct cc_sectigo_profile *p,
 						 "an array of integers");
 			if (reserve((void **)&p->terms, p->nterms,
 				    sizeof(*p->terms)))
-				return cc_err_set(err, CC_ENOMEM,
+				return set_err(err, CC_ENOMEM,
 						  "out of memory");
 			p->terms[p->nterms++] = (int)d;
 		}
@@ -1349,12 +1372,12 @@ static int fill_profile(const cJSON *o, struct cc_sectigo_profile *p,
 	cJSON_ArrayForEach(k, kt) {
 		if (reserve((void **)&p->key_types, p->nkey_types,
 			    sizeof(*nk)))
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
+			return set_err(err, CC_ENOMEM, "out of memory");
 		nk = &p->key_types[p->nkey_types++];
 		memset(nk, 0, sizeof(*nk));
 		nk->alg = strdup(k->string ? k->string : "");
 		if (!nk->alg)
-			return cc_err_set(err, CC_ENOMEM, "out of memory");
+			return set_err(err, CC_ENOMEM, "out of memory");
 		ret = get_strv(kt, k->string, &nk->params, &nk->nparams, err);
 		if (ret)
 			return ret;
@@ -1375,7 +1398,7 @@ int cc_sectigo_parse_profiles(const char *json, size_t len,
 		return CC_EPROTO;
 	cJSON_ArrayForEach(o, root) {
 		if (reserve((void **)&out->v, out->n, sizeof(*out->v))) {
-			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			ret = set_err(err, CC_ENOMEM, "out of memory");
 			break;
 		}
 		ret = fill_profile(o, &out->v[out->n++], err);
@@ -1492,11 +1515,12 @@ int cc_sectigo_parse_custom_fields(const char *json, size_t len,
 		return CC_EPROTO;
 	cJSON_ArrayForEach(o, root) {
 		if (!cJSON_IsObject(o)) {
-			ret = bad_field(err, "customFields", "an array of objects");
+			ret = bad_field(err, "customFields",
+					"an array of objects");
 			break;
 		}
 		if (reserve((void **)&out->v, out->n, sizeof(*f))) {
-			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			ret = set_err(err, CC_ENOMEM, "out of memory");
 			break;
 		}
 		f = &out->v[out->n++];
@@ -1687,7 +1711,7 @@ int cc_sectigo_parse_order_page(const char *json, size_t len,
 		return CC_EPROTO;
 	cJSON_ArrayForEach(o, root) {
 		if (reserve((void **)&out->v, out->n, sizeof(*out->v))) {
-			ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+			ret = set_err(err, CC_ENOMEM, "out of memory");
 			break;
 		}
 		ret = fill_summary(o, &out->v[out->n++], err);
@@ -1762,7 +1786,7 @@ int cc_sectigo_list_orders(struct cc_sectigo *s,
 	out->n = j;
 	goto out;
 oom:
-	ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+	ret = set_err(err, CC_ENOMEM, "out of memory");
 out:
 	if (ret) {
 		unsigned pages = out->pages;
@@ -1799,9 +1823,9 @@ static int check_text(const char *what, const char *v, size_t min,
 	size_t n = v ? utf8_len(v) : 0;
 
 	if (n < min)
-		return cc_err_set(err, CC_EINVAL, "%s is required", what);
+		return set_err(err, CC_EINVAL, "%s is required", what);
 	if (n > max)
-		return cc_err_set(err, CC_EINVAL,
+		return set_err(err, CC_EINVAL,
 				  "%s is longer than %zu characters", what,
 				  max);
 	return CC_OK;
@@ -1813,15 +1837,15 @@ static int check_sans(const char *const *sans, size_t n, struct cc_err *err)
 	size_t i;
 
 	if (n && !sans)
-		return cc_err_set(err, CC_EINVAL, "no subject alternative names");
+		return set_err(err, CC_EINVAL, "no subject alternative names");
 	for (i = 0; i < n; i++) {
 		if (!sans[i] || !*sans[i] || strlen(sans[i]) > 253)
-			return cc_err_set(err, CC_EINVAL,
+			return set_err(err, CC_EINVAL,
 					  "empty or too long subject alternative name");
 		for (p = sans[i]; *p; p++)
 			if ((unsigned char)*p <= ' ' || *p == ',' ||
 			    *p == 0x7f)
-				return cc_err_set(err, CC_EINVAL,
+				return set_err(err, CC_EINVAL,
 						  "invalid subject alternative name '%.64s'",
 						  sans[i]);
 	}
@@ -1851,7 +1875,7 @@ static int finish_json(cJSON *root, int oom, char **json,
 	if (!oom)
 		*json = cJSON_PrintUnformatted(root);
 	if (oom || !*json)
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		ret = set_err(err, CC_ENOMEM, "out of memory");
 	cJSON_Delete(root);
 	return ret;
 }
@@ -1867,12 +1891,12 @@ int cc_sectigo_enroll_json(const struct cc_sectigo_enroll_req *req,
 
 	*json = NULL;
 	if (!req)
-		return cc_err_set(err, CC_EINVAL, "no enroll request");
+		return set_err(err, CC_EINVAL, "no enroll request");
 	ret = check_csr(req->csr_pem, &csr, err);
 	if (ret)
 		goto out;
 	if (req->org_id <= 0 || req->profile_id <= 0 || req->term <= 0) {
-		ret = cc_err_set(err, CC_EINVAL,
+		ret = set_err(err, CC_EINVAL,
 				 "enroll needs an organization id, a profile "
 				 "id and a term");
 		goto out;
@@ -1890,7 +1914,7 @@ int cc_sectigo_enroll_json(const struct cc_sectigo_enroll_req *req,
 		if (!req->custom_fields[i].name ||
 		    !*req->custom_fields[i].name ||
 		    !req->custom_fields[i].value) {
-			ret = cc_err_set(err, CC_EINVAL,
+			ret = set_err(err, CC_EINVAL,
 					 "custom field %zu needs a name and a value",
 					 i + 1);
 			goto out;
@@ -1901,7 +1925,7 @@ int cc_sectigo_enroll_json(const struct cc_sectigo_enroll_req *req,
 			oom = 1;
 	root = cJSON_CreateObject();
 	if (!root) {
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		ret = set_err(err, CC_ENOMEM, "out of memory");
 		goto out;
 	}
 	jadd(root, "orgId", cJSON_CreateNumber((double)req->org_id), &oom);
@@ -1954,7 +1978,7 @@ int cc_sectigo_replace_json(const struct cc_sectigo_replace_req *req,
 
 	*json = NULL;
 	if (!req)
-		return cc_err_set(err, CC_EINVAL, "no replace request");
+		return set_err(err, CC_EINVAL, "no replace request");
 	ret = check_csr(req->csr_pem, &csr, err);
 	if (!ret)
 		ret = check_text("a reason", req->reason, 1,
@@ -1968,7 +1992,7 @@ int cc_sectigo_replace_json(const struct cc_sectigo_replace_req *req,
 		goto out;
 	root = cJSON_CreateObject();
 	if (!root) {
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		ret = set_err(err, CC_ENOMEM, "out of memory");
 		goto out;
 	}
 	jadd_str(root, "csr", csr, &oom);
@@ -2068,7 +2092,7 @@ int cc_sectigo_collect(struct cc_sectigo *s, long id, const char *format,
 
 	cc_buf_reset(out);
 	if (!valid_format(format))
-		return cc_err_set(err, CC_EINVAL,
+		return set_err(err, CC_EINVAL,
 				  "invalid certificate format '%.20s'",
 				  format ? format : "");
 	snprintf(path, sizeof(path), "/ssl/v1/collect/%ld?format=%s", id,
@@ -2084,6 +2108,7 @@ int cc_sectigo_collect(struct cc_sectigo *s, long id, const char *format,
 	}
 	if (ret && r.have_code && r.code == 0 && resp.status == 400) {
 		/* older SCM: {"code":0} while the certificate is pending */
+		/* cc_err_set keeps http_status and problem ("0") */
 		ret = cc_err_set(err, CC_EPENDING,
 				 "certificate %ld is not issued yet (SCM code 0)",
 				 id);
@@ -2091,13 +2116,13 @@ int cc_sectigo_collect(struct cc_sectigo *s, long id, const char *format,
 	if (ret)
 		goto out;
 	if (!resp.body.len) {
-		ret = cc_err_set(err, CC_EPENDING,
+		ret = set_err(err, CC_EPENDING,
 				 "certificate %ld is not ready for download yet",
 				 id);
 		goto out;
 	}
 	if (cc_buf_add(out, resp.body.data, resp.body.len))
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		ret = set_err(err, CC_ENOMEM, "out of memory");
 out:
 	cc_http_response_release(&resp);
 	return ret;
@@ -2157,9 +2182,9 @@ int cc_sectigo_collect_chain(struct cc_sectigo *s, long id,
 	if (!ret)
 		ret = add_certs(pem, chain.data, chain.len, reverse, &nchain);
 	if (ret == CC_ENOMEM) {
-		cc_err_set(err, ret, "out of memory");
+		set_err(err, ret, "out of memory");
 	} else if (ret || nleaf != 1) {
-		ret = cc_err_set(err, CC_EPROTO,
+		ret = set_err(err, CC_EPROTO,
 				 "scm sent %zu certificates for order %ld "
 				 "where one was expected", nleaf, id);
 	}
@@ -2182,15 +2207,16 @@ static int csr_body(const char *csr_pem, char **json, struct cc_err *err)
 	if (csr_pem) {
 		ret = check_csr(csr_pem, &csr, err);
 		if (ret)
-			return ret;
+			goto out;
 	}
 	root = cJSON_CreateObject();
 	if (!root) {
-		free(csr);
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
+		ret = set_err(err, CC_ENOMEM, "out of memory");
+		goto out;
 	}
 	jadd_str(root, "csr", csr, &oom);
 	ret = finish_json(root, oom, json, err);
+out:
 	free(csr);
 	return ret;
 }
@@ -2230,13 +2256,13 @@ int cc_sectigo_renew_by_renew_id(struct cc_sectigo *s, const char *renew_id,
 	int ret;
 
 	if (!renew_id || !*renew_id || strlen(renew_id) > 128)
-		return cc_err_set(err, CC_EINVAL, "invalid renew id");
+		return set_err(err, CC_EINVAL, "invalid renew id");
 	ret = csr_body(csr_pem, &body, err);
 	if (ret)
 		goto out;
 	if (cc_buf_adds(&path, "/ssl/v1/renew/") ||
 	    add_segment(&path, renew_id)) {
-		ret = cc_err_set(err, CC_ENOMEM, "out of memory");
+		ret = set_err(err, CC_ENOMEM, "out of memory");
 		goto out;
 	}
 	ret = scm_call(s, "POST", path.data, body, 0, &resp, NULL, err);
@@ -2284,7 +2310,7 @@ int cc_sectigo_revoke(struct cc_sectigo *s, long id, int reason_code,
 	int ret, oom = 0;
 
 	if (reason_code < 0 || reason_code > 5 || reason_code == 2)
-		return cc_err_set(err, CC_EINVAL,
+		return set_err(err, CC_EINVAL,
 				  "invalid revocation reason code %d "
 				  "(use 0, 1, 3, 4 or 5)", reason_code);
 	ret = check_text("a revocation reason", reason, 1,
@@ -2293,7 +2319,7 @@ int cc_sectigo_revoke(struct cc_sectigo *s, long id, int reason_code,
 		return ret;
 	root = cJSON_CreateObject();
 	if (!root)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
+		return set_err(err, CC_ENOMEM, "out of memory");
 	jadd(root, "reasonCode", cJSON_CreateNumber(reason_code), &oom);
 	jadd_str(root, "reason", reason, &oom);
 	ret = finish_json(root, oom, &body, err);
@@ -2323,7 +2349,7 @@ static int message_call(struct cc_sectigo *s, const char *verb, long id,
 		return ret;
 	root = cJSON_CreateObject();
 	if (!root)
-		return cc_err_set(err, CC_ENOMEM, "out of memory");
+		return set_err(err, CC_ENOMEM, "out of memory");
 	jadd_str(root, "message", message, &oom);
 	ret = finish_json(root, oom, &body, err);
 	if (!ret) {
@@ -2368,14 +2394,14 @@ int cc_sectigo_cancel(struct cc_sectigo *s, long id, const char *message,
 				*state = CC_SECTIGO_FAILED;
 			break;
 		}
-		ret = cc_err_set(err, CC_EUNSUPPORTED,
+		ret = set_err(err, CC_EUNSUPPORTED,
 				 "scm has no cancel call and order %ld is "
 				 "already '%s' (past approval): wait for it "
 				 "and revoke it, or delete it locally", id,
 				 o.status);
 		break;
 	case CC_SECTIGO_ISSUED:
-		ret = cc_err_set(err, CC_EUNSUPPORTED,
+		ret = set_err(err, CC_EUNSUPPORTED,
 				 "scm has no cancel call and order %ld is "
 				 "already issued: revoke it, or delete it "
 				 "locally", id);
@@ -2383,7 +2409,7 @@ int cc_sectigo_cancel(struct cc_sectigo *s, long id, const char *message,
 	case CC_SECTIGO_FAILED:
 		break;		/* declined, rejected, invalid: nothing to do */
 	default:
-		ret = cc_err_set(err, CC_EUNSUPPORTED,
+		ret = set_err(err, CC_EUNSUPPORTED,
 				 "order %ld is '%s': there is nothing scm can "
 				 "cancel; delete it locally", id,
 				 o.status ? o.status : "unknown");

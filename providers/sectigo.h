@@ -42,7 +42,7 @@ struct cc_sectigo_opts {
 	struct cc_http *http;		/* borrowed; must outlive the client */
 	const struct cc_clock *clock;	/* borrowed; NULL = cc_clock_real */
 	unsigned max_attempts;		/* per call, first included; 0 = 3 */
-	unsigned backoff_ms;		/* first back-off, then doubled; 0 = 2000 */
+	unsigned backoff_ms;		/* first wait, then doubled; 0 = 2000 */
 	unsigned backoff_max_ms;	/* longest single wait; 0 = 30000 */
 	unsigned max_pages;		/* bound on paged lists; 0 = 1000 */
 };
@@ -63,7 +63,7 @@ int cc_sectigo_check(struct cc_sectigo *s, struct cc_err *err);
 
 enum cc_sectigo_state {
 	CC_SECTIGO_UNKNOWN = 0,	/* a status string we do not know */
-	CC_SECTIGO_PENDING,	/* Requested, Approved, SA Approved, Applied, Init */
+	CC_SECTIGO_PENDING,	/* Requested, (SA) Approved, Applied, Init */
 	CC_SECTIGO_ISSUED,
 	CC_SECTIGO_FAILED,	/* Declined, Rejected, Invalid */
 	CC_SECTIGO_REVOKED,
@@ -122,7 +122,7 @@ struct cc_sectigo_domain {
 	long id;
 	char *name;
 	/* from the details call only (NULL / -1 / 0 when unknown) */
-	char *validation_status;	/* as sent: "VALIDATED", "Not validated" */
+	char *validation_status;	/* as sent, e.g. "VALIDATED" */
 	int validated;			/* 1 validated, 0 not, -1 unknown */
 	char *delegation_status;
 	char *state;
@@ -149,7 +149,7 @@ void cc_sectigo_domains_release(struct cc_sectigo_domains *l);
 
 struct cc_sectigo_key_type {
 	char *alg;		/* "RSA", "EC" */
-	char **params;		/* sizes or curves as strings: "2048", "P-256" */
+	char **params;		/* sizes or curves: "2048", "P-256" */
 	size_t nparams;
 };
 

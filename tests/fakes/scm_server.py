@@ -56,7 +56,9 @@ Control API (not SCM; no auth):
   DELETE /__fake/log                clear the log
   POST   /__fake/fail               {"path":prefix,"method":M,"status":S,
                                      "code":C,"description":D,"count":N,
-                                     "retryAfter":secs} inject failures
+                                     "retryAfter":secs[,"html":TEXT]}
+                                     inject failures (html: a non-SCM
+                                     body, as a proxy would send)
   GET    /__fake/config, POST /__fake/config  {"defaultPolls",
                                      "externalRequesterRequired",
                                      "refusePkcs7","legacyCollect","crlf"}
@@ -75,6 +77,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -90,12 +93,13 @@ CSR_CHARS = re.compile(r"^[A-Za-z0-9+/=\-\s]+$")
 class ScmError(Exception):
     """An SCM error answer: HTTP status plus {code, description}."""
 
-    def __init__(self, status, code, description, headers=None):
+    def __init__(self, status, code, description, headers=None, raw=None):
         super().__init__(description)
         self.status = status
         self.code = code
         self.description = description
         self.headers = headers or {}
+        self.raw = raw      # a non-SCM body (proxy page), sent as text/html
 
 
 def bad_body():
@@ -528,6 +532,9 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(obj).encode(), headers=headers)
 
     def _error(self, e):
+        if e.raw is not None:
+            self._send(e.status, e.raw.encode(), "text/html", e.headers)
+            return
         self._json(e.status, {"code": e.code, "description": e.description},
                    e.headers)
 
@@ -672,7 +679,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise ScmError(f.get("status", 503), f.get("code", -195),
                                f.get("description",
                                      "CA is not available now. Please try "
-                                     "again later."), hdrs)
+                                     "again later."), hdrs, f.get("html"))
 
     def _api(self, path):
         if not path.startswith("/api/"):
@@ -1122,6 +1129,11 @@ class Handler(BaseHTTPRequestHandler):
         self._send(204)
 
 
+def on_sigterm(signum, frame):
+    """Leave serve_forever() (in the main thread) and clean up."""
+    raise SystemExit(0)
+
+
 class TLSServer(ThreadingHTTPServer):
     """TLS handshakes run in the per-connection thread, not in accept()."""
     daemon_threads = True
@@ -1191,7 +1203,7 @@ def main():
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.cert, args.key)
         httpd = TLSServer(("127.0.0.1", args.port), Handler, ctx)
-        signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+        signal.signal(signal.SIGTERM, on_sigterm)
         sys.stdout.write("%d\n" % httpd.server_address[1])
         sys.stdout.flush()
         if args.exit_on_stdin_eof:
@@ -1207,4 +1219,16 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    RC = 0
+    try:
+        main()
+    except SystemExit as e:
+        RC = e.code if isinstance(e.code, int) else (0 if e.code is None
+                                                     else 1)
+    except BaseException:  # noqa: B902 (report anything, then exit)
+        traceback.print_exc()
+        RC = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # no interpreter finalisation: the stdin watcher may still be reading
+    os._exit(RC)
