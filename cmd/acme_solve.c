@@ -24,6 +24,29 @@ void solve_opts_release(struct solve_opts *so)
 	cc_strlist_release(&so->resolvers);
 }
 
+int solve_opts_fit(const struct solve_opts *so, const char *ch)
+{
+	const char *mine = so->challenge;
+
+	if (!mine) {
+		if (so->dns_hook || so->dns_provider)
+			mine = "dns-01";
+		else if (so->webroot || so->standalone)
+			mine = "http-01";
+	}
+	return !mine || !ch || !strcmp(mine, ch);
+}
+
+void solve_opts_clear_solver(struct solve_opts *so)
+{
+	so->challenge = NULL;
+	so->webroot = NULL;
+	so->standalone = NULL;
+	so->manual = 0;
+	so->dns_hook = NULL;
+	so->dns_provider = NULL;
+}
+
 void solve_opts_defaults(struct solve_opts *so, const struct cc_strmap *saved,
 			 const struct cc_config *cfg)
 {

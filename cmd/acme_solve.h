@@ -46,6 +46,11 @@ struct solve_opts {
 
 void solve_opts_release(struct solve_opts *so);
 
+/* 1 if the solver options given (if any) solve challenge type ch. */
+int solve_opts_fit(const struct solve_opts *so, const char *ch);
+/* Forget the solver choice (not the DNS check settings). */
+void solve_opts_clear_solver(struct solve_opts *so);
+
 /*
  * Fill unset options from saved settings (meta.extra of a certificate, or
  * a pending request) and then from the configuration.

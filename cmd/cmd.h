@@ -41,6 +41,8 @@ const char *cmd_suggest(const struct cmd *table, const char *name);
 int cmd_init(int argc, char **argv, struct cli *c);
 int cmd_cert(int argc, char **argv, struct cli *c);
 int cmd_help(int argc, char **argv, struct cli *c);
+int cmd_renew(int argc, char **argv, struct cli *c);
+int cmd_sectigo(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 
 /* Top-level table (for help and suggestions). */

@@ -17,10 +17,12 @@
 #include "util.h"
 #include "x509.h"
 
+/* Progress lines: on a terminal, or with -v; cron and scripts get only
+   results and errors. */
 static void show_progress(void *arg, const char *msg)
 {
 	(void)arg;
-	if (!out_json)
+	if (!out_json && (out_verbose || isatty(STDERR_FILENO)))
 		out_info("%s", msg);
 }
 
@@ -630,6 +632,8 @@ static int acme_retry(int argc, char **argv, struct cli *cl)
 	solve_opts_defaults(&so, &p.settings, cl->cfg);
 	if ((rc = solve_setup(&so, cl->cfg, &env, &settings, &challenge)))
 		goto out;
+	if (s.ca_bundle)
+		cc_strmap_set(&settings, "ca-bundle", s.ca_bundle);
 	env.acme = s.acme;
 	env.repo = cl->repo;
 	env.progress = show_progress;
@@ -637,7 +641,7 @@ static int acme_retry(int argc, char **argv, struct cli *cl)
 		rc = out_fail(&err);
 		goto out;
 	}
-	out_info("abandoned the old order of '%s'; starting over", p.name);
+	show_progress(NULL, "abandoned the old order; starting over");
 	req.name = p.name;
 	req.names = (const char *const *)p.names.v;
 	req.nnames = p.names.n;

@@ -22,11 +22,11 @@
 
 #include "fsutil.h"
 
-#define NAME_TEXT_MAX	1024	/* 255 wire bytes, at most 4 chars each */
+#define NAME_TEXT_MAX	1024	/* 255 wire bytes, <= 4 chars each */
 #define MAX_CHAIN	16	/* CNAME links followed */
 #define MAX_WALK	128	/* labels walked up to find a zone */
 #define UDP_MAX		65536
-#define WAIT_ROUNDS_MAX	100000	/* defensive bound on polling rounds */
+#define WAIT_ROUNDS_MAX	100000	/* defensive bound on rounds */
 
 /* ------------------------------------------------------------------ */
 /* Names */
@@ -845,8 +845,9 @@ static int udp_exchange(const struct sockaddr_storage *ss, socklen_t sl,
 	}
 	if (connect(fd, (const struct sockaddr *)ss, sl) < 0 ||
 	    send(fd, q->data, q->len, 0) != (ssize_t)q->len) {
-		rc = cc_err_set(err, CC_ENET, "cannot send to dns server %s: %s",
-				server, strerror(errno));
+		rc = cc_err_set(err, CC_ENET,
+				"cannot send to dns server %s: %s", server,
+				strerror(errno));
 		goto out;
 	}
 	buf = malloc(UDP_MAX);
@@ -1107,7 +1108,7 @@ static const char *chase(const struct cc_dns_msg *m, const char *name)
 static int answer_values(const struct cc_dns_msg *m, const char *name,
 			 unsigned type, struct cc_strlist *out)
 {
-	const char *at = chase(m, name);
+	const char *at = type == CC_DNS_CNAME ? name : chase(m, name);
 	size_t i;
 
 	for (i = 0; i < m->nan; i++)
@@ -1118,16 +1119,16 @@ static int answer_values(const struct cc_dns_msg *m, const char *name,
 	return CC_OK;
 }
 
-int cc_dnsq_txt(const char *server, const char *name, int rd,
-		const struct cc_dnsq_opts *opts, struct cc_strlist *out,
-		struct cc_err *err)
+int cc_dnsq_values(const char *server, const char *name, unsigned type,
+		   int rd, const struct cc_dnsq_opts *opts,
+		   struct cc_strlist *out, struct cc_err *err)
 {
 	struct cc_dns_msg m = CC_DNS_MSG_INIT;
 	unsigned rcode;
-	char rb[16];
+	char rb[16], tb[16];
 	int rc;
 
-	rc = cc_dnsq_query(server, name, CC_DNS_TXT, rd, opts, &m, err);
+	rc = cc_dnsq_query(server, name, type, rd, opts, &m, err);
 	if (rc)
 		goto out;
 	rcode = m.flags & 0xf;
@@ -1135,15 +1136,23 @@ int cc_dnsq_txt(const char *server, const char *name, int rd,
 		goto out;
 	if (rcode != CC_DNS_NOERROR) {
 		rc = cc_err_set(err, CC_ENET, "dns server %s answered %s for "
-				"%s TXT", server,
-				cc_dns_rcode_name(rcode, rb, sizeof(rb)), name);
+				"%s %s", server,
+				cc_dns_rcode_name(rcode, rb, sizeof(rb)), name,
+				cc_dns_type_name(type, tb, sizeof(tb)));
 		goto out;
 	}
-	if (answer_values(&m, name, CC_DNS_TXT, out))
+	if (answer_values(&m, name, type, out))
 		rc = cc_err_set(err, CC_ENOMEM, "out of memory");
 out:
 	cc_dns_msg_release(&m);
 	return rc;
+}
+
+int cc_dnsq_txt(const char *server, const char *name, int rd,
+		const struct cc_dnsq_opts *opts, struct cc_strlist *out,
+		struct cc_err *err)
+{
+	return cc_dnsq_values(server, name, CC_DNS_TXT, rd, opts, out, err);
 }
 
 int cc_dnsq_find_zone(const char *const *resolvers, size_t nresolvers,
@@ -1685,11 +1694,12 @@ static int wait_timeout(const struct wstate *w, unsigned timeout,
 int cc_dns_wait_txt(const struct cc_dns_expect *expect, size_t n,
 		    const struct cc_dns_wait_opts *opts, struct cc_err *err)
 {
-	const struct cc_clock *clock = opts->clock ? opts->clock :
-				       &cc_clock_real;
-	unsigned timeout = opts->timeout ? opts->timeout : 120;
-	unsigned delay = opts->initial_ms ? opts->initial_ms : 1000;
-	unsigned maxd = opts->max_ms ? opts->max_ms : 10000;
+	static const struct cc_dns_wait_opts none;
+	const struct cc_dns_wait_opts *o = opts ? opts : &none;
+	const struct cc_clock *clock = o->clock ? o->clock : &cc_clock_real;
+	unsigned timeout = o->timeout ? o->timeout : 120;
+	unsigned delay = o->initial_ms ? o->initial_ms : 1000;
+	unsigned maxd = o->max_ms ? o->max_ms : 10000;
 	struct wstate w = { NULL, 0, NULL, 0 };
 	unsigned long long left_ms;
 	time_t start;
@@ -1700,12 +1710,14 @@ int cc_dns_wait_txt(const struct cc_dns_expect *expect, size_t n,
 
 	if (n == 0)
 		return CC_OK;
+	if (!expect || (!o->nservers && !o->nresolvers))
+		return cc_err_set(err, CC_EINVAL, "no dns servers to check");
 	start = cc_now(clock);
-	rc = wait_setup(&w, expect, n, opts, err);
+	rc = wait_setup(&w, expect, n, o, err);
 	if (rc)
 		goto out;
 	for (round = 0; round < WAIT_ROUNDS_MAX; round++) {
-		rc = wait_round(&w, expect, n, opts, &pending);
+		rc = wait_round(&w, expect, n, o, &pending);
 		if (rc) {
 			rc = cc_err_set(err, rc, "out of memory");
 			goto out;

@@ -137,7 +137,7 @@ const char *cc_dns_rcode_name(unsigned rcode, char *buf, size_t size);
 /* Queries */
 
 struct cc_dnsq_opts {
-	unsigned timeout_ms;	/* per UDP attempt / TCP exchange; 0 = 2000 */
+	unsigned timeout_ms;	/* per UDP try / TCP exchange; 0 = 2000 */
 	unsigned tries;		/* UDP attempts per server; 0 = 2 */
 	unsigned ns_port;	/* port used for authoritative servers found
 				   through NS records; 0 = 53 */
@@ -167,10 +167,16 @@ int cc_dnsq_resolve(const char *const *resolvers, size_t nresolvers,
 		    struct cc_err *err);
 
 /*
- * TXT values of name at server, following CNAMEs inside the answer; an
- * NXDOMAIN or empty answer gives an empty list (CC_OK). Values are appended
- * to out. CC_ENET on no answer or another rcode.
+ * The values (struct cc_dns_rr.text) of the records of type at name on
+ * server, following CNAMEs inside the answer, appended to out; NXDOMAIN or
+ * an empty answer gives none (CC_OK). CC_ENET on no answer or another
+ * rcode.
  */
+int cc_dnsq_values(const char *server, const char *name, unsigned type,
+		   int rd, const struct cc_dnsq_opts *opts,
+		   struct cc_strlist *out, struct cc_err *err);
+
+/* cc_dnsq_values for TXT: the character-strings of each record joined. */
 int cc_dnsq_txt(const char *server, const char *name, int rd,
 		const struct cc_dnsq_opts *opts, struct cc_strlist *out,
 		struct cc_err *err);
@@ -247,7 +253,7 @@ struct cc_dns_wait_opts {
 	const char *const *servers;
 	size_t nservers;
 	unsigned timeout;		/* total budget (s); 0 = 120 */
-	unsigned initial_ms;		/* first delay between rounds; 0 = 1000 */
+	unsigned initial_ms;		/* first delay; 0 = 1000 */
 	unsigned max_ms;		/* delay cap (doubling); 0 = 10000 */
 	const struct cc_clock *clock;	/* NULL = cc_clock_real */
 	const struct cc_dnsq_opts *q;	/* NULL = defaults */
@@ -261,7 +267,9 @@ struct cc_dns_wait_opts {
  * together. A server that showed all of them is not asked again.
  * Rounds are separated by a doubling delay through the clock.
  * CC_EPENDING "TXT record for X not visible at N of M servers after T s"
- * when the budget runs out; discovery failures are returned at once.
+ * when the budget runs out; discovery failures are returned at once;
+ * CC_EINVAL without servers or resolvers. opts NULL is not useful (no
+ * servers) but safe.
  */
 int cc_dns_wait_txt(const struct cc_dns_expect *expect, size_t n,
 		    const struct cc_dns_wait_opts *opts, struct cc_err *err);

@@ -57,7 +57,7 @@ struct cc_chal_item {
 	char *txt_value;	/* dns-01: base64url(SHA-256(key auth.)) */
 	char *zone;		/* dns-01: zone of dns_name when known, else
 				   NULL (the driver may fill it in) */
-	char *record;		/* set by publish; persisted by the caller */
+	char *record;		/* set by publish, persisted by caller */
 	int manual;		/* set by the manual solvers: to be placed by
 				   hand (see cc_solver_manual_instructions) */
 };
@@ -169,6 +169,15 @@ int cc_solver_webroot_new(struct cc_solver **out, const char *webroot,
  */
 int cc_solver_standalone_new(struct cc_solver **out, const char *listen,
 			     struct cc_err *err);
+/*
+ * A standalone responder that serves, besides its own tokens, the
+ * challenge files of webroot dir, so that several processes publishing
+ * with the webroot solver into dir share one port (renew --jobs). It
+ * listens and serves at once; cc_solver_free stops it.
+ */
+int cc_solver_standalone_dir_new(struct cc_solver **out, const char *listen,
+				 const char *dir, struct cc_err *err);
+
 /* The port listened on (the chosen one for port 0), 0 when not listening. */
 unsigned cc_solver_standalone_port(const struct cc_solver *s);
 
@@ -219,7 +228,7 @@ struct cc_dns_hook_opts {
 	unsigned timeout_ms;		/* 0 = 120000 */
 	const char *const *env;		/* "NAME=value" entries to pass
 					   (PATH, HOME, LANG ...), NULL-
-					   terminated; NULL for a default PATH */
+					   terminated; NULL: a default PATH */
 };
 
 int cc_solver_dns_hook_new(struct cc_solver **out,

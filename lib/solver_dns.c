@@ -19,7 +19,7 @@
 
 #define HOOK_OUT_MAX	16384	/* output kept for the error message */
 #define HOOK_TERM_MS	1000	/* SIGTERM grace before SIGKILL */
-#define HOOK_DRAIN_MS	200	/* wait for EOF after the program exits */
+#define HOOK_DRAIN_MS	200	/* wait for EOF after the exit */
 #define HOOK_LINE_MAX	200
 
 struct hook {
@@ -122,6 +122,8 @@ static void hook_exec(char *const *argv, char **envp, int outfd, int ep)
 	execvp(argv[0], argv);
 fail:
 	e = errno;
+	environ = NULL;
+	free(envp);	/* only the array: keeps leak checkers quiet */
 	if (write(ep, &e, sizeof(e)) < 0)
 		_exit(127);
 	_exit(127);
@@ -206,9 +208,20 @@ static int run_hook(const struct hook *h, const struct hook_call *c,
 	(void)fcntl(op[0], F_SETFL, fcntl(op[0], F_GETFL) | O_NONBLOCK);
 	deadline = hook_mono_ms() + h->timeout_ms;
 	for (;;) {
-		if (!exited && waitpid(pid, &st, WNOHANG) == pid) {
-			exited = 1;
-			exit_at = hook_mono_ms();
+		if (!exited) {
+			pid_t r = waitpid(pid, &st, WNOHANG);
+
+			if (r < 0 && errno == ECHILD) {
+				/* reaped behind our back (SIGCHLD ignored) */
+				rc = cc_err_set(err, CC_ERR, "cannot get the "
+						"exit status of dns hook '%s'",
+						h->program);
+				goto out;
+			}
+			if (r == pid) {
+				exited = 1;
+				exit_at = hook_mono_ms();
+			}
 		}
 		now = hook_mono_ms();
 		if (exited && (eof || now - exit_at >= HOOK_DRAIN_MS))
@@ -239,17 +252,19 @@ static int run_hook(const struct hook *h, const struct hook_call *c,
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 			eof = 1;
 		else if (n > 0 && out.len < HOOK_OUT_MAX &&
-			 cc_buf_add(&out, buf, (size_t)n < HOOK_OUT_MAX - out.len
-				    ? (size_t)n : HOOK_OUT_MAX - out.len))
+			 cc_buf_add(&out, buf,
+				    (size_t)n < HOOK_OUT_MAX - out.len ?
+				    (size_t)n : HOOK_OUT_MAX - out.len))
 			eof = 1;	/* out of memory: stop collecting */
 	}
 	first_line(&out, line, sizeof(line));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		rc = CC_OK;
 	else if (WIFEXITED(st))
-		rc = cc_err_set(err, CC_ERR, "dns hook '%s' failed (exit %d)%s%s",
-				h->program, WEXITSTATUS(st), line[0] ? ": " : "",
-				line);
+		rc = cc_err_set(err, CC_ERR,
+				"dns hook '%s' failed (exit %d)%s%s",
+				h->program, WEXITSTATUS(st),
+				line[0] ? ": " : "", line);
 	else
 		rc = cc_err_set(err, CC_ERR, "dns hook '%s' was killed by "
 				"signal %d%s%s", h->program,

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -129,7 +130,8 @@ static int challenge_file(const char *path)
 	const char *slash = strrchr(path, '/');
 	size_t dl;
 
-	if (!slash || !cc_chal_token_valid(slash + 1))
+	if (!slash || !cc_chal_token_valid(slash + 1) ||
+	    strstr(path, "/../") || strncmp(path, "../", 3) == 0)
 		return 0;
 	dl = (size_t)(slash - path);
 	return dl >= strlen(CHAL_DIR) &&
@@ -267,7 +269,7 @@ int cc_solver_webroot_new(struct cc_solver **out, const char *webroot,
 
 #define SA_CONN_MAX	32
 #define SA_REQ_MAX	8192
-#define SA_OUT_MAX	65536	/* stop reading while this much is queued */
+#define SA_OUT_MAX	65536	/* stop reading with this much queued */
 #define SA_IDLE_MS	30000
 #define SA_STOP_MS	2000
 
@@ -281,6 +283,7 @@ struct standalone {
 	pid_t pid;
 	struct cc_strlist tokens;
 	struct cc_strlist kas;	/* key authorizations, same order */
+	char *dir;		/* also serve this webroot's challenge files */
 };
 
 struct sa_conn {
@@ -353,7 +356,8 @@ static void sa_request(const struct standalone *sa, struct sa_conn *c,
 	sp1 = memchr(req, ' ', (size_t)(eol - req));
 	sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1)) : NULL;
 	if (!sp1 || !sp2 || (size_t)(eol - sp2 - 1) != 8 ||
-	    (memcmp(sp2 + 1, "HTTP/1.1", 8) && memcmp(sp2 + 1, "HTTP/1.0", 8))) {
+	    (memcmp(sp2 + 1, "HTTP/1.1", 8) &&
+	     memcmp(sp2 + 1, "HTTP/1.0", 8))) {
 		sa_respond(c, 400, "bad request\n", 0, 0);
 		return;
 	}
@@ -407,6 +411,22 @@ static void sa_request(const struct standalone *sa, struct sa_conn *c,
 				body = sa->kas.v[i];
 				break;
 			}
+		if (code != 200 && sa->dir && toklen <= 512) {
+			char t[513], path[PATH_MAX];
+			struct cc_buf f = CC_BUF_INIT;
+
+			memcpy(t, tok, toklen);
+			t[toklen] = '\0';
+			snprintf(path, sizeof(path), "%s%s%s", sa->dir, prefix,
+				 t);
+			if (cc_chal_token_valid(t) &&
+			    cc_read_file(path, &f, NULL) == CC_OK && f.data) {
+				sa_respond(c, 200, f.data, head, keep);
+				cc_buf_release(&f);
+				return;
+			}
+			cc_buf_release(&f);
+		}
 	}
 	sa_respond(c, code, body, head, keep);
 }
@@ -575,8 +595,8 @@ static int sa_parse_listen(struct standalone *sa, const char *listen,
 		port = colon + 1;
 	}
 	host[hl] = '\0';
-	if (hl && inet_pton(AF_INET, host, a) != 1 &&
-	    (listen[0] != '[' || inet_pton(AF_INET6, host, a) != 1))
+	if (hl && inet_pton(listen[0] == '[' ? AF_INET6 : AF_INET, host,
+			    a) != 1)
 		goto bad;
 	if (*port < '0' || *port > '9')
 		goto bad;
@@ -841,6 +861,7 @@ static void sa_destroy(struct cc_solver *s)
 	cc_strlist_release(&sa->tokens);
 	cc_strlist_release(&sa->kas);
 	free(sa->host);
+	free(sa->dir);
 	free(sa);
 }
 
@@ -877,4 +898,26 @@ unsigned cc_solver_standalone_port(const struct cc_solver *s)
 	if (!s || s->ops != &standalone_ops || sa->lfd < 0)
 		return 0;
 	return sa->bound;
+}
+
+int cc_solver_standalone_dir_new(struct cc_solver **out, const char *listen,
+				 const char *dir, struct cc_err *err)
+{
+	struct standalone *sa;
+	int rc;
+
+	if ((rc = cc_solver_standalone_new(out, listen, err)))
+		return rc;
+	sa = (struct standalone *)*out;
+	if (!(sa->dir = strdup(dir))) {
+		rc = cc_err_set(err, CC_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = sa_listen(sa, err)) || (rc = sa_start_child(sa, err)))
+		goto fail;
+	return CC_OK;
+fail:
+	cc_solver_free(*out);
+	*out = NULL;
+	return rc;
 }

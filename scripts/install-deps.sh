@@ -9,7 +9,7 @@ set -eu
 BUILD_PKGS="gcc make pkg-config libc6-dev libcurl4-openssl-dev libssl-dev
 libcjson-dev libyaml-dev libcmocka-dev"
 # tests and demo: the real peers the tests start on loopback
-TEST_PKGS="openssl ca-certificates python3 mandoc man-db pebble bind9
+TEST_PKGS="openssl ca-certificates curl python3 mandoc man-db pebble bind9
 bind9-utils bind9-dnsutils openssh-server openssh-client
 openjdk-17-jre-headless procps iproute2 valgrind"
 

@@ -9,7 +9,8 @@
 # pebble_start generates a TLS root and a 127.0.0.1/localhost server
 # certificate in a temporary directory, picks free 127.0.0.1 ports, starts
 # pebble-challtestsrv (DNS on 127.0.0.1 only, its HTTP challenge servers
-# off) and pebble (PEBBLE_VA_NOSLEEP=1; nonce rejection left at pebble's
+# off) and pebble (PEBBLE_VA_NOSLEEP=1; PEBBLE_AUTHZREUSE=0 unless set, so
+# every order needs its challenges; nonce rejection left at pebble's
 # default 5% unless --nonce-reject is given), waits for the directory
 # (at most 20 s) and exports:
 #
@@ -142,6 +143,9 @@ EOF
 	CHALLTESTSRV_PID=$!
 	(
 		export PEBBLE_VA_NOSLEEP=1
+		# every order gets fresh authorizations (pebble reuses valid
+		# ones half of the time by default), so runs are repeatable
+		export PEBBLE_AUTHZREUSE=${PEBBLE_AUTHZREUSE:-0}
 		[ -n "$nonce_reject" ] && export PEBBLE_WFE_NONCEREJECT=$nonce_reject
 		[ -n "$alt_roots" ] && export PEBBLE_ALTERNATE_ROOTS=$alt_roots
 		exec pebble -config "$PEBBLE_TMP/pebble-config.json" \

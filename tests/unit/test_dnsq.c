@@ -107,7 +107,8 @@ static void dnsq_msg_roundtrip(void **state)
 						 "ample.COM", CC_DNS_TXT,
 						 NULL), 0);
 	assert_int_equal(cc_dns_msg_add_rr(&m, CC_DNS_SEC_AN, "a.example.",
-					   CC_DNS_A, 300, "192.0.2.1", NULL), 0);
+					   CC_DNS_A, 300, "192.0.2.1", NULL),
+			 0);
 	assert_int_equal(cc_dns_msg_add_rr(&m, CC_DNS_SEC_AN, "a.example.",
 					   CC_DNS_AAAA, 300, "2001:db8::1",
 					   NULL), 0);
@@ -454,7 +455,8 @@ static int fake_lookup(const struct cc_dns_msg *q, struct cc_dns_msg *r)
 					  60, f->text, NULL);
 	}
 	if (!found && !ends_with(name, "example.test.") &&
-	    !ends_with(name, "noglue.test.") && !ends_with(name, "walk.test.")) {
+	    !ends_with(name, "noglue.test.") &&
+	    !ends_with(name, "walk.test.")) {
 		r->flags |= CC_DNS_REFUSED;
 		return 0;
 	}
@@ -488,7 +490,8 @@ static int fake_answer(const unsigned char *in, size_t len, int tcp,
 	r.flags = CC_DNS_F_QR | CC_DNS_F_AA | (q.flags & CC_DNS_F_RD);
 	if (q.qname)
 		cc_dns_msg_set_question(&r, q.qname, q.qtype, NULL);
-	if (edns && q.qname && cc_dns_name_equal(q.qname, "old.example.test.")) {
+	if (edns && q.qname &&
+	    cc_dns_name_equal(q.qname, "old.example.test.")) {
 		r.flags |= CC_DNS_FORMERR;	/* an old server */
 	} else if (fake_lookup(&q, &r) < 0) {
 		goto out;
@@ -870,6 +873,27 @@ static void dnsq_fake_txt(void **state)
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.v[0], "at-c3");
 	cc_strlist_release(&l);
+	/* other types */
+	assert_int_equal(cc_dnsq_values(fake.server, "ns1.example.test.",
+					CC_DNS_A, 0, &o, &l, NULL), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0], "127.0.0.1");
+	cc_strlist_release(&l);
+	assert_int_equal(cc_dnsq_values(fake.server, "example.test.",
+					CC_DNS_SOA, 0, &o, &l, NULL), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0], "ns1.example.test. hostmaster.example."
+			    "test. 1 7200 900 1209600 300");
+	cc_strlist_release(&l);
+	assert_int_equal(cc_dnsq_values(fake.server, "c1.example.test.",
+					CC_DNS_CNAME, 0, &o, &l, NULL), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0], "c2.example.test.");
+	cc_strlist_release(&l);
+	assert_int_equal(cc_dnsq_values(fake.server, "example.test.",
+					CC_DNS_AAAA, 0, &o, &l, NULL), 0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(cc_dns_wait_txt(NULL, 1, NULL, &err), CC_EINVAL);
 }
 
 static void dnsq_fake_tcp_fallback(void **state)
