@@ -200,6 +200,9 @@ int solve_setup(struct solve_opts *so, const struct cc_config *cfg,
 		env->dns_wait.servers = (const char *const *)so->dns_servers.v;
 		env->dns_wait.nservers = so->dns_servers.n;
 	}
+	/* zones are looked up (for CERTCTL_ZONE) with resolvers the user
+	   named; the propagation check falls back to resolv.conf */
+	env->lookup_zone = !strcmp(ch, "dns-01") && so->resolvers.n;
 	if (!strcmp(ch, "dns-01") && !so->resolvers.n)
 		cc_dnsq_system_resolvers(&so->resolvers, NULL);
 	env->dns_wait.resolvers = (const char *const *)so->resolvers.v;

@@ -76,6 +76,30 @@ static void print_pending(const char *name, const struct cc_issue_result *r,
 	out_info("%s", err->msg);
 }
 
+/* A profile must be one the CA lists in its directory. */
+static int check_profile(struct acme_session *s, const char *profile)
+{
+	const struct cc_acme_directory *dir;
+	struct cc_err err = CC_ERR_INIT;
+	struct cc_buf list = CC_BUF_INIT;
+	size_t i;
+
+	if (cc_acme_get_directory(s->acme, &dir, &err))
+		return out_fail(&err);
+	for (i = 0; i < dir->nprofiles; i++)
+		if (!strcmp(dir->profiles[i], profile))
+			return 0;
+	for (i = 0; i < dir->nprofiles; i++)
+		cc_buf_addf(&list, "%s%s", i ? ", " : "", dir->profiles[i]);
+	if (dir->nprofiles)
+		out_error("%s offers no profile '%s' (it offers %s)", s->server,
+			  profile, list.data);
+	else
+		out_error("%s offers no certificate profiles", s->server);
+	cc_buf_release(&list);
+	return 2;
+}
+
 static int acme_request(int argc, char **argv, struct cli *cl)
 {
 	struct acme_common co = { NULL, NULL, NULL };
@@ -84,7 +108,7 @@ static int acme_request(int argc, char **argv, struct cli *cl)
 	const char *name = NULL, *key_type = NULL, *sig_alg = NULL,
 		   *keystore = NULL, *ks_file = NULL, *ks_env = NULL,
 		   *key_policy = NULL, *key_file = NULL, *chain = NULL,
-		   *profile = NULL;
+		   *profile = NULL, *renew_before = NULL;
 	struct opt opts[] = {
 		{ OPT_LIST, 'd', "domain", &names, "NAME",
 		  "DNS name or IP address (repeatable; the first is the "
@@ -109,6 +133,9 @@ static int acme_request(int argc, char **argv, struct cli *cl)
 		  "pick the chain whose top issuer has this common name" },
 		{ OPT_STR, 0, "profile", &profile, "NAME",
 		  "ACME profile (classic, tlsserver, shortlived...)" },
+		{ OPT_STR, 0, "renew-before", &renew_before, "DURATION",
+		  "renew this certificate DURATION before expiry instead of "
+		  "following the CA's window" },
 		SOLVE_OPTS(so),
 		ACME_COMMON_OPTS(co),
 		OPT_END
@@ -122,6 +149,7 @@ static int acme_request(int argc, char **argv, struct cli *cl)
 		"[--challenge http-01|dns-01] (--webroot DIR | --standalone "
 		"[ADDR:]PORT | --manual | --dns-hook PROGRAM | --dns-provider "
 		"NAME) [--preferred-chain ISSUER-CN] [--profile NAME] "
+		"[--renew-before DURATION] "
 		"[--server SERVER] [--account NAME] [--ca-bundle FILE]",
 		"Obtain a certificate over ACME and store it as a new version.",
 		opts };
@@ -207,6 +235,14 @@ static int acme_request(int argc, char **argv, struct cli *cl)
 		rc = 2;
 		goto out;
 	}
+	if (renew_before) {
+		long long rbs;
+
+		if (cc_duration_parse(renew_before, &rbs, &err)) {
+			rc = out_fail(&err);
+			goto out;
+		}
+	}
 	if (!chain)
 		chain = cc_config_get(cl->cfg, "acme.preferred-chain");
 	if (!profile)
@@ -254,6 +290,8 @@ static int acme_request(int argc, char **argv, struct cli *cl)
 		goto out;
 	if (s.ca_bundle)
 		cc_strmap_set(&settings, "ca-bundle", s.ca_bundle);
+	if (profile && (rc = check_profile(&s, profile)))
+		goto out;
 	env.acme = s.acme;
 	env.repo = cl->repo;
 	env.progress = show_progress;
@@ -274,6 +312,7 @@ static int acme_request(int argc, char **argv, struct cli *cl)
 	req.preferred_chain = chain;
 	req.profile = profile;
 	req.reason = "issued";
+	req.renew_before = renew_before;
 	req.settings = &settings;
 	rc = cc_issue_request(&env, &req, &res, &err);
 	if (rc == CC_EPENDING && res.pending) {
@@ -606,6 +645,7 @@ static int acme_retry(int argc, char **argv, struct cli *cl)
 	struct cc_strmap settings = CC_STRMAP_INIT;
 	struct cc_buf pw = CC_BUF_SECRET_INIT;
 	struct cc_err err = CC_ERR_INIT;
+	EVP_PKEY *pkey = NULL;
 	const char *challenge;
 	int rc;
 
@@ -637,6 +677,11 @@ static int acme_retry(int argc, char **argv, struct cli *cl)
 	env.acme = s.acme;
 	env.repo = cl->repo;
 	env.progress = show_progress;
+	/* the new order keeps the key chosen for the first one */
+	if (cc_pending_key(cl->repo, p.name, &pkey, &err)) {
+		rc = out_fail(&err);
+		goto out;
+	}
 	if (cc_issue_abandon(&env, p.name, &err)) {
 		rc = out_fail(&err);
 		goto out;
@@ -660,8 +705,7 @@ static int acme_retry(int argc, char **argv, struct cli *cl)
 	req.replaces = p.replaces;
 	req.reason = p.reason ? p.reason : "issued";
 	req.settings = &settings;
-	if (req.key_policy && !strcmp(req.key_policy, "import"))
-		req.key_policy = "same";
+	req.use_key = pkey;
 	rc = cc_issue_request(&env, &req, &res, &err);
 	if (rc == CC_EPENDING && res.pending) {
 		print_pending(p.name, &res, &err);
@@ -680,6 +724,7 @@ out:
 	cc_strmap_release(&settings);
 	cc_strlist_release(&pos);
 	cc_buf_release(&pw);
+	EVP_PKEY_free(pkey);
 	return rc;
 }
 

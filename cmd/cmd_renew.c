@@ -166,8 +166,7 @@ static void renew_one(struct cli *cl, const struct renew_opts *ro_in,
 	memset(&in, 0, sizeof(in));
 	in.not_before = v->not_before;
 	in.not_after = v->not_after;
-	rb = m.renew_before ? m.renew_before :
-	     cc_config_get(cl->cfg, "defaults.renew-before");
+	rb = m.renew_before;	/* per-certificate override only */
 	if (ro.within)
 		in.renew_before = ro.within;
 	else if (rb && cc_duration_parse(rb, &rbs, NULL) == CC_OK)
@@ -190,7 +189,7 @@ static void renew_one(struct cli *cl, const struct renew_opts *ro_in,
 		snprintf(oc->detail, sizeof(oc->detail),
 			 "cannot open the ACME account for %s",
 			 ro.co.server ? ro.co.server : "its server");
-		goto out;
+		goto fail_record;
 	}
 	if (!in.force)
 		refresh_ari(&s, &m, &changed);
@@ -228,7 +227,7 @@ static void renew_one(struct cli *cl, const struct renew_opts *ro_in,
 			snprintf(oc->detail, sizeof(oc->detail),
 				 "no usable challenge settings (give solver "
 				 "options)");
-			goto out;
+			goto fail_record;
 		}
 		if (shared) {
 			/* record what the user chose, not the shared dir */
@@ -604,7 +603,8 @@ int cmd_renew(int argc, char **argv, struct cli *cl)
 	struct cmd_usage u = {
 		"certctl renew [<cert>...] [--all] [--within DURATION] "
 		"[--force] [--jobs N] [--dry-run] [--interval DURATION] "
-		"[solver options] [--server SERVER] [--ca-bundle FILE]",
+		"[solver options] [--server SERVER] [--account NAME] "
+		"[--ca-bundle FILE]",
 		"Renew ACME certificates that are due: inside the CA's ARI "
 		"window, else when a third of the lifetime is left.", opts };
 	struct cc_strlist pos = CC_STRLIST_INIT, names = CC_STRLIST_INIT;

@@ -15,7 +15,6 @@ static const struct cc_cfg_key defaults_keys[] = {
 	{ "digest", CC_CFG_ENUM, "sha256|sha384|sha512", NULL },
 	{ "keystore", CC_CFG_ENUM, "pem|p12|p12-legacy|jks", NULL },
 	{ "key-policy", CC_CFG_ENUM, "new|same", NULL },
-	{ "renew-before", CC_CFG_DURATION, NULL, NULL },
 	{ NULL, 0, NULL, NULL }
 };
 

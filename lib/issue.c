@@ -372,6 +372,14 @@ static int load_pending_key(struct cc_repo *repo, const char *name,
 	return rc;
 }
 
+int cc_pending_key(struct cc_repo *repo, const char *name, EVP_PKEY **key,
+		   struct cc_err *err)
+{
+	int rc = cc_name_check(name, err);
+
+	return rc ? rc : load_pending_key(repo, name, key, err);
+}
+
 static int save_pending_key(struct cc_repo *repo, const char *name,
 			    EVP_PKEY *key, struct cc_err *err)
 {
@@ -398,6 +406,11 @@ static int choose_key(struct cc_issue_env *env,
 	int rc;
 
 	*key = NULL;
+	if (req->use_key) {
+		EVP_PKEY_up_ref(req->use_key);
+		*key = req->use_key;
+		return CC_OK;
+	}
 	if (!strcmp(pol, "import")) {
 		if (!req->import_key)
 			return cc_err_set(err, CC_EUSAGE,
@@ -754,6 +767,9 @@ static int store_cert(struct cc_issue_env *env, struct cc_pending *p,
 		if (cc_strmap_set(&meta.extra, p->settings.keys[i],
 				  p->settings.vals[i]))
 			goto nomem;
+	if (req && req->renew_before &&
+	    cc_str_set(&meta.renew_before, req->renew_before))
+		goto nomem;
 	/* a success resets the renewal state */
 	cc_strmap_release(&meta.renewal);
 	ver.common_name = info.common_name;
@@ -863,6 +879,12 @@ static int complete(struct cc_issue_env *env, struct cc_pending *p,
 	int rc, crc;
 
 	rc = wait_dns(env, p, err);
+	if (rc == CC_EPENDING && p->status && !strcmp(p->status, "manual")) {
+		/* records placed by hand are not visible yet: the user can
+		   fix them and verify again */
+		cc_err_prefix(err, "not answered yet");
+		return rc;
+	}
 	if (!rc)
 		rc = answer_all(env, p, err);
 	crc = cleanup_items(env, p, &cerr);
@@ -886,7 +908,10 @@ static int complete(struct cc_issue_env *env, struct cc_pending *p,
 	return CC_OK;
 }
 
-/* Publish where _acme-challenge.<name> points when it is a CNAME. */
+/*
+ * Publish where _acme-challenge.<name> points when it is a CNAME, and find
+ * each name's zone (hooks get it as CERTCTL_ZONE).
+ */
 static int follow_cnames(struct cc_issue_env *env, struct cc_pending *p,
 			 struct cc_err *err)
 {
@@ -903,9 +928,15 @@ static int follow_cnames(struct cc_issue_env *env, struct cc_pending *p,
 
 		if (strcmp(c->type, "dns-01") || c->record)
 			continue;
-		if ((rc = cc_dnsq_follow_cname(res, nres, c->dns_name, w->q,
+		if (env->follow_cname &&
+		    (rc = cc_dnsq_follow_cname(res, nres, c->dns_name, w->q,
 					       &target, err)))
 			return rc;
+		if (!target && !(target = strdup(c->dns_name)))
+			return NOMEM(err);
+		if (!c->zone)
+			cc_dnsq_find_zone(res, nres, target, w->q, &c->zone,
+					  NULL);
 		if (strcmp(target, c->dns_name))
 			progress(env, "%s is an alias of %s", c->dns_name,
 				 target);
@@ -935,7 +966,8 @@ static int solve(struct cc_issue_env *env, struct cc_pending *p,
 					  "the solver is for %s, the request "
 					  "for %s", cc_solver_type(env->solver),
 					  p->challenge);
-		if (env->follow_cname && (rc = follow_cnames(env, p, err)))
+		if ((env->follow_cname || env->lookup_zone) &&
+		    (rc = follow_cnames(env, p, err)))
 			return rc;
 		progress(env, "publishing %zu %s challenge%s", p->items.n,
 			 p->challenge, p->items.n == 1 ? "" : "s");
@@ -1023,6 +1055,22 @@ int cc_issue_request(struct cc_issue_env *env, const struct cc_issue_req *req,
 			cc_err_prefix(err, "cannot clean up the earlier "
 				      "request for '%s'", req->name);
 			rc = err ? err->code : CC_ERR;
+			cc_pending_release(&old);
+			goto out;
+		}
+		/* never forget what another solver published */
+		for (i = 0; i < old.items.n; i++) {
+			char sname[64] = "?";
+
+			if (!old.items.v[i].record)
+				continue;
+			cc_chal_record_solver(old.items.v[i].record, sname,
+					      sizeof(sname));
+			rc = cc_err_set(err, CC_EUSAGE,
+					"an earlier request for '%s' published "
+					"challenges with the %s solver: run "
+					"again with the same solver options so "
+					"they are removed", req->name, sname);
 			cc_pending_release(&old);
 			goto out;
 		}

@@ -42,6 +42,10 @@ struct cc_issue_req {
 	const char *profile;		/* ACME profile or NULL */
 	const char *replaces;		/* ARI certificate ID or NULL */
 	const char *reason;		/* history reason: "issued", "renewed" */
+	const char *renew_before;	/* per-certificate renewal override
+					   ("30d") to record, or NULL */
+	EVP_PKEY *use_key;		/* use this key whatever the policy
+					   (retry of a pending order) */
 	const struct cc_strmap *settings; /* solver settings to keep in
 					     meta.extra for renewals */
 };
@@ -55,6 +59,7 @@ struct cc_issue_env {
 	struct cc_dns_wait_opts dns_wait;
 	int skip_dns_wait;
 	int follow_cname;
+	int lookup_zone;		/* find the zone of each dns-01 name */
 	/* progress lines for the user (may be NULL) */
 	void (*progress)(void *arg, const char *msg);
 	void *progress_arg;
@@ -117,6 +122,9 @@ struct cc_pending {
 };
 
 void cc_pending_release(struct cc_pending *p);
+/* The certificate key of name's pending request. */
+int cc_pending_key(struct cc_repo *repo, const char *name, EVP_PKEY **key,
+		   struct cc_err *err);
 /* CC_ENOENT when name has no pending request. */
 int cc_pending_load(struct cc_repo *repo, const char *name,
 		    struct cc_pending *out, struct cc_err *err);

@@ -98,7 +98,8 @@ cat >"$T_DIR/hook" <<EOF
 #!/bin/sh
 echo "\$1 \$2 \$3 \$4 \$CERTCTL_WILDCARD" >>"$T_DIR/hook.log"
 case "\$1" in
-add) curl -fsS -X POST -d "{\"host\":\"\$2\",\"value\":\"\$3\"}" $CHALLTESTSRV_URL/set-txt ;;
+add) curl -fsS -X POST -d "{\"host\":\"\$2\",\"value\":\"\$3\"}" $CHALLTESTSRV_URL/set-txt
+     if [ -e "$T_DIR/hang" ]; then sleep 20; fi ;;
 remove) curl -fsS -X POST -d "{\"host\":\"\$2\"}" $CHALLTESTSRV_URL/clear-txt ;;
 esac
 EOF
@@ -111,6 +112,16 @@ check "two values on one name" test "$(grep -c '^add _acme-challenge.wild.exampl
 check "wildcard flag passed" grep -q '^add _acme-challenge.wild.example.test. .* 1$' "$T_DIR/hook.log"
 check "certificate has the wildcard" bash -c 'openssl x509 -in "$1" -noout -ext subjectAltName | grep -q "DNS:\*.wild.example.test"' _ "$R/certs/wild.example.test/cert.pem"
 fails "wildcard over http-01 is refused" 2 acme request "${S[@]}" -d '*.x.example.test' "${SA[@]}"
+
+# a run killed after publishing is cleaned up by the next run
+touch "$T_DIR/hang"
+( timeout -s KILL 3 "$CERTCTL" acme request "${S[@]}" -d crash.example.test "${D[@]}" >/dev/null 2>&1 ) 2>/dev/null
+check "the killed run left its record" grep -q "dns-hook" "$R/pending/crash.example.test/order.yaml"
+crashval=$(grep '^add _acme-challenge.crash.example.test.' "$T_DIR/hook.log" | head -1 | cut -d' ' -f3)
+rm -f "$T_DIR/hang"
+ok "the next run succeeds" acme request "${S[@]}" -d crash.example.test "${D[@]}"
+check "it removed what the killed run published" grep -q "^remove _acme-challenge.crash.example.test. $crashval " "$T_DIR/hook.log"
+check "no pending record left" test ! -e "$R/pending/crash.example.test"
 
 fails "manual dns-01 waits" 4 acme request "${S[@]}" -d mdns.example.test --manual --challenge dns-01
 check "prints the TXT name" out_has "_acme-challenge.mdns.example.test"

@@ -22,7 +22,7 @@ static void config_valid_values(void **state)
 			   "lock-timeout: 1m\n"
 			   "defaults:\n"
 			   "  key-type: rsa:3072\n"
-			   "  renew-before: 30d\n"
+			   "  digest: sha384\n"
 			   "acme:\n"
 			   "  server: letsencrypt-staging\n"
 			   "  follow-cname: yes\n"
@@ -39,8 +39,7 @@ static void config_valid_values(void **state)
 	assert_string_equal(cc_config_get(cfg, "defaults.key-type"),
 			    "rsa:3072");
 	assert_int_equal(cc_config_duration(cfg, "lock-timeout", 5), 60);
-	assert_int_equal(cc_config_duration(cfg, "defaults.renew-before", 0),
-			 30 * 86400);
+	assert_string_equal(cc_config_get(cfg, "defaults.digest"), "sha384");
 	assert_int_equal(cc_config_duration(cfg, "acme.dns-wait", 7), 7);
 	assert_int_equal(cc_config_bool(cfg, "acme.follow-cname", 0), 1);
 	assert_int_equal(cc_config_bool(cfg, "acme.missing", 1), 1);
@@ -70,6 +69,8 @@ static void config_rejects_with_file_and_line(void **state)
 		{ "acme:\n  follow-cname: maybe\n",
 		  "t.conf:2: 'acme.follow-cname': 'maybe' is not true" },
 		{ "defaults: 3\n", "t.conf:1: 'defaults' must be a mapping" },
+		{ "defaults:\n  renew-before: 30d\n",
+		  "t.conf:2: unknown key 'defaults.renew-before'" },
 		{ "dns-providers:\n  cf:\n    type: cloudflare\n    tokn: x\n",
 		  "t.conf:4: unknown key 'dns-providers.cf.tokn'" },
 		{ "- a\n- b\n", "the configuration must be a mapping" },
