@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "acme_cli.h"
@@ -24,6 +25,20 @@ static void show_progress(void *arg, const char *msg)
 	(void)arg;
 	if (!out_json && (out_verbose || isatty(STDERR_FILENO)))
 		out_info("%s", msg);
+}
+
+/*
+ * Absolute path of a regular file (what renewals will read again), or
+ * NULL for pipes and /dev/fd paths that will not exist later.
+ */
+static char *stable_path(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6))
+		return NULL;
+	return realpath(path, NULL);
 }
 
 /* Keystore password per the request (only for p12/jks). */
@@ -163,6 +178,7 @@ static int acme_request(int argc, char **argv, struct cli *cl)
 	struct cc_key_spec spec;
 	EVP_PKEY *ikey = NULL;
 	char cname[CC_NAME_MAX + 1];
+	char *ks_file_abs = NULL;
 	const char *challenge = NULL;
 	size_t i;
 	int rc;
@@ -286,6 +302,10 @@ static int acme_request(int argc, char **argv, struct cli *cl)
 	}
 	if ((rc = keystore_password(keystore, ks_file, ks_env, &pw)))
 		goto out;
+	if (ks_file && !(ks_file_abs = stable_path(ks_file)))
+		out_warn("'%s' is not a regular file: renewals of '%s' will "
+			 "need --keystore-password-file or "
+			 "--keystore-password-env", ks_file, cname);
 	if ((rc = acme_open(cl, &co, 1, &s)))
 		goto out;
 	if (s.ca_bundle)
@@ -307,7 +327,7 @@ static int acme_request(int argc, char **argv, struct cli *cl)
 	req.digest = sig_alg;
 	req.keystore = keystore;
 	req.keystore_password = pw.data;
-	req.keystore_password_file = ks_file;
+	req.keystore_password_file = ks_file_abs;
 	req.keystore_password_env = ks_env;
 	req.preferred_chain = chain;
 	req.profile = profile;
@@ -333,6 +353,7 @@ out:
 	cc_buf_release(&pw);
 	cc_buf_release(&kb);
 	EVP_PKEY_free(ikey);
+	free(ks_file_abs);
 	return rc;
 }
 
