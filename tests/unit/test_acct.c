@@ -140,6 +140,7 @@ static void acct_several_and_default(void **state)
 	assert_int_equal(cc_acct_load(f->repo, "https://ca.test/dir", NULL, &a,
 				      NULL), 0);
 	assert_string_equal(a.name, "first");
+	cc_acct_release(&a);
 	assert_int_equal(cc_acct_delete(f->repo, "https://ca.test/dir", "nope",
 					&err), CC_ENOENT);
 	assert_int_equal(cc_acct_load(f->repo, "https://ca.test/dir", "../x",
