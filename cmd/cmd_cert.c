@@ -5,7 +5,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acme_cli.h"
 #include "cmd.h"
+#include "sectigo_cli.h"
 #include "fsutil.h"
 #include "key.h"
 #include "keystore.h"
@@ -968,7 +970,141 @@ static int cert_delete(int argc, char **argv, struct cli *cl)
 	return 0;
 }
 
+/* ---- renew / revoke: dispatch to the CA that issued the certificate ---- */
+
+static int cert_source(struct cli *cl, const char *name, char *src,
+		       size_t size)
+{
+	struct cc_cert_meta m;
+	struct cc_err err = CC_ERR_INIT;
+	struct cc_repo *repo;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	if ((rc = cli_repo(cl, &repo)))
+		return rc;
+	if (cc_name_check(name, &err))
+		return out_fail(&err);
+	if (cc_repo_cert_load(repo, name, &m, &err)) {
+		if (err.code == CC_ENOENT)
+			snprintf(err.msg, sizeof(err.msg),
+				 "no certificate named '%s' (see 'certctl cert "
+				 "list')", name);
+		return out_fail(&err);
+	}
+	snprintf(src, size, "%s", m.source ? m.source : "imported");
+	cc_cert_meta_release(&m);
+	return 0;
+}
+
+static int first_positional(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return i + 1 < argc ? i + 1 : -1;
+		if (argv[i][0] != '-')
+			return i;
+		/* options of renew/revoke that take a value */
+		if (!strchr(argv[i], '=') && i + 1 < argc &&
+		    strcmp(argv[i], "--force") && strcmp(argv[i], "-f") &&
+		    strcmp(argv[i], "--dry-run") && strcmp(argv[i], "--manual") &&
+		    strcmp(argv[i], "--no-dns-wait") &&
+		    strcmp(argv[i], "--follow-cname") &&
+		    strcmp(argv[i], "--by-cert-key") && strcmp(argv[i], "-n"))
+			i++;
+	}
+	return -1;
+}
+
+static int cert_renew(int argc, char **argv, struct cli *cl)
+{
+	char src[32];
+	int i, rc;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: certctl cert renew <name> [<options>]\n\n"
+			       "Renew a certificate now with the CA that "
+			       "issued it: ACME certificates take the options "
+			       "of 'certctl renew' (the schedule is ignored), "
+			       "Sectigo ones those of 'certctl sectigo "
+			       "renew'.\n");
+			return 0;
+		}
+	i = first_positional(argc, argv);
+	if (i < 0) {
+		out_error("cert renew needs a certificate name");
+		return 2;
+	}
+	if ((rc = cert_source(cl, argv[i], src, sizeof(src))))
+		return rc;
+	if (!strcmp(src, "acme")) {
+		char **av = calloc((size_t)argc + 2, sizeof(char *));
+
+		if (!av)
+			return 1;
+		memcpy(av, argv, (size_t)argc * sizeof(char *));
+		av[argc] = "--force";
+		rc = cmd_renew(argc + 1, av, cl);
+		free(av);
+		return rc;
+	}
+	if (!strcmp(src, "sectigo"))
+		return sectigo_cert_renew(cl, argv[i]);
+	out_error("'%s' was imported: certctl cannot renew it (import its "
+		  "successor with 'certctl cert import')", argv[i]);
+	return 1;
+}
+
+static int cert_revoke(int argc, char **argv, struct cli *cl)
+{
+	const char *reason = NULL;
+	int by_key = 0;
+	struct opt opts[] = {
+		{ OPT_STR, 'r', "reason", &reason, "REASON",
+		  "revocation reason (keyCompromise, superseded, ...)" },
+		{ OPT_FLAG, 0, "by-cert-key", &by_key, NULL,
+		  "ACME: sign with the certificate's key" },
+		OPT_END
+	};
+	struct cmd_usage u = {
+		"certctl cert revoke <name> [--reason REASON] [--by-cert-key]",
+		"Revoke a certificate with the CA that issued it.", opts };
+	struct cc_strlist pos = CC_STRLIST_INIT;
+	char src[32];
+	int rc;
+
+	rc = opt_parse(argc, argv, &u, &pos, 0, NULL);
+	if (rc) {
+		rc = rc == 1 ? 0 : rc;
+		goto out;
+	}
+	if (pos.n != 1) {
+		out_error("exactly one certificate name is needed");
+		rc = 2;
+		goto out;
+	}
+	if ((rc = cert_source(cl, pos.v[0], src, sizeof(src))))
+		goto out;
+	if (!strcmp(src, "acme"))
+		rc = acme_revoke_cert(cl, pos.v[0], reason, by_key, NULL);
+	else if (!strcmp(src, "sectigo"))
+		rc = sectigo_cert_revoke(cl, pos.v[0], reason);
+	else {
+		out_error("'%s' was imported: revoke it with the CA that "
+			  "issued it", pos.v[0]);
+		rc = 1;
+	}
+out:
+	cc_strlist_release(&pos);
+	return rc;
+}
+
 static const struct cmd cert_cmds[] = {
+	{ "renew", cert_renew, "renew now with the issuing CA" },
+	{ "revoke", cert_revoke, "revoke with the issuing CA" },
 	{ "import", cert_import, "import a certificate, chain and key" },
 	{ "list", cert_list, "list certificates, soonest expiry first" },
 	{ "show", cert_show, "show one certificate" },

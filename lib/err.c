@@ -90,6 +90,7 @@ const char *cc_strerror(int code)
 	case CC_EMISMATCH: return "key does not match certificate";
 	case CC_EUSAGE: return "usage error";
 	case CC_ECORRUPT: return "corrupt data";
+	case CC_ETLS: return "server certificate not trusted";
 	default: return "error";
 	}
 }

@@ -31,6 +31,7 @@ enum cc_errcode {
 	CC_EMISMATCH = -19,	/* key does not match certificate */
 	CC_EUSAGE = -20,	/* usage error (exit 2) */
 	CC_ECORRUPT = -21,	/* repository data unreadable */
+	CC_ETLS = -22,		/* server certificate not trusted (not retried) */
 };
 
 #define CC_ERR_MSG_MAX 512

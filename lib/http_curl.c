@@ -370,7 +370,12 @@ static int curl_perform(struct cc_http *h, const struct cc_http_request *req,
 		goto out;
 	}
 	if (rc) {
-		ret = cc_err_set(err, CC_ENET, "%s %s: %s",
+		/* a server we cannot trust is a setup problem: no retries */
+		int tls = rc == CURLE_PEER_FAILED_VERIFICATION ||
+			  rc == CURLE_SSL_CACERT_BADFILE ||
+			  rc == CURLE_SSL_CERTPROBLEM;
+
+		ret = cc_err_set(err, tls ? CC_ETLS : CC_ENET, "%s %s: %s",
 				 req->method ? req->method : "GET", req->url,
 				 errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		goto out;

@@ -889,17 +889,39 @@ int cc_scm_ordermap_load(struct cc_repo *repo, struct cc_strmap *out,
 	return rc;
 }
 
+struct kv {
+	const char *k, *v;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	const char *x = ((const struct kv *)a)->k, *y = ((const struct kv *)b)->k;
+	size_t lx = strlen(x), ly = strlen(y);
+
+	/* decimal ids: shorter is smaller, then by digits */
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return strcmp(x, y);
+}
+
+/* Written sorted by id, so equal maps give equal files. */
 int cc_scm_ordermap_save(struct cc_repo *repo, const struct cc_strmap *m,
 			 struct cc_err *err)
 {
 	struct cc_ynode *root = cc_ynode_map(), *o = cc_ynode_map();
+	struct kv *keys = calloc(m->n + 1, sizeof(*keys));
 	size_t i;
 	int rc;
 
-	if (!root || !o)
+	if (!root || !o || !keys)
 		goto oom;
+	for (i = 0; i < m->n; i++) {
+		keys[i].k = m->keys[i];
+		keys[i].v = m->vals[i];
+	}
+	qsort(keys, m->n, sizeof(*keys), cmp_key);
 	for (i = 0; i < m->n; i++)
-		if (cc_ymap_sets(o, m->keys[i], m->vals[i]))
+		if (cc_ymap_sets(o, keys[i].k, keys[i].v))
 			goto oom;
 	if (cc_ymap_set(root, "orders", o)) {
 		o = NULL;
@@ -908,8 +930,10 @@ int cc_scm_ordermap_save(struct cc_repo *repo, const struct cc_strmap *m,
 	o = NULL;
 	rc = write_yaml(repo, CC_SCM_ORDERS, root, err);
 	cc_ynode_free(root);
+	free(keys);
 	return rc;
 oom:
+	free(keys);
 	cc_ynode_free(o);
 	cc_ynode_free(root);
 	return nomem(err);

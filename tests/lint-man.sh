@@ -9,7 +9,8 @@ for f in man/*.[15]; do
 		status=1
 	fi
 done
-for p in certctl.1 certctl-init.1 certctl-cert.1 certctl.conf.5; do
+for p in certctl.1 certctl-init.1 certctl-cert.1 certctl-acme.1 \
+	certctl-renew.1 certctl-sectigo.1 certctl.conf.5; do
 	[ -f "man/$p" ] || { echo "missing man/$p"; status=1; }
 done
 exit $status

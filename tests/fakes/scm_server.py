@@ -487,6 +487,8 @@ def profile_by_id(pid):
 # HTTP handler
 
 class Handler(BaseHTTPRequestHandler):
+    # answer at once: without this every reply waits for a delayed ACK
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     server_version = "fake-scm/1.0"
     state = None        # set in main()
