@@ -40,16 +40,17 @@
 # --no-random-sleep-on-renew: both otherwise sleep up to 8 minutes when not
 # on a terminal.
 #
-# Environment: BENCH_RENEW_N (40; 200 takes about 55 minutes on 2 cores,
-# lego's loop alone 20), BENCH_ACME_RUNS (5), BENCH_RENEW_JOBS (8),
-# BENCH_SETUP_JOBS (8), BENCH_ACME_SOLVER (webroot), BENCH_ACME_TOOLS
-# ("certctl uacme lego certbot"), BENCH_CMD_TIMEOUT (120 s per command),
-# CERTCTL (default BUILD_DIR/certctl).
+# Environment: BENCH_RENEW_N (40: about 11 minutes in all on 2 cores; 200
+# takes about 50, lego's renewal loop alone 18), BENCH_ACME_RUNS (5),
+# BENCH_RENEW_JOBS (8), BENCH_SETUP_JOBS (8), BENCH_ACME_SOLVER (webroot),
+# BENCH_ACME_TOOLS ("certctl uacme lego certbot"), BENCH_CMD_TIMEOUT (120 s
+# per command), CERTCTL (default BUILD_DIR/certctl).
 # Output: the table on stdout; progress and failures on stderr.
 set -u -o pipefail
 cd "$(dirname "$0")/.." || exit 1
 B=${1:-build}
-CERTCTL=${CERTCTL:-$PWD/$B/certctl}
+case "$B" in /*) ;; *) B=$PWD/$B ;; esac
+CERTCTL=${CERTCTL:-$B/certctl}
 N=${BENCH_RENEW_N:-40}
 RUNS=${BENCH_ACME_RUNS:-5}
 JOBS=${BENCH_RENEW_JOBS:-8}

@@ -758,8 +758,10 @@ static void acme_poll_backoff(void **state)
 	struct fx *x = *state;
 	struct cc_acme_authz z;
 	struct cc_err err = CC_ERR_INIT;
+	struct cc_acme_opts o = { 0, 0, 250, 0, 0 };
 	size_t i;
 
+	cc_acme_set_opts(x->a, &o);
 	start(x, NULL);
 	for (i = 0; i < 11; i++)
 		fake_http_push(x->f, 200, "Replay-Nonce: p", authz_pending);
@@ -777,12 +779,31 @@ static void acme_poll_backoff(void **state)
 	assert_int_equal(x->f->nreqs, 14);
 }
 
+static void acme_poll_starts_fast(void **state)
+{
+	struct fx *x = *state;
+	struct cc_acme_authz z;
+	struct cc_err err = CC_ERR_INIT;
+
+	start(x, NULL);
+	fake_http_push(x->f, 200, "Replay-Nonce: p", authz_pending);
+	fake_http_push(x->f, 200, "Replay-Nonce: p", authz_pending);
+	fake_http_push(x->f, 200, "Replay-Nonce: p", authz_valid);
+	assert_int_equal(cc_acme_authz_poll(x->a, CA "/authz/1", &z, &err),
+			 CC_OK);
+	cc_acme_authz_release(&z);
+	/* a local CA answers in milliseconds: do not make it wait 250 ms */
+	assert_int_equal(x->clk.nsleeps, 2);
+	assert_int_equal(x->clk.sleeps[0], 50);
+	assert_int_equal(x->clk.sleeps[1], 75);
+}
+
 static void acme_poll_timeout(void **state)
 {
 	struct fx *x = *state;
 	struct cc_acme_authz z;
 	struct cc_err err = CC_ERR_INIT;
-	struct cc_acme_opts o = { 0, 3, 0, 0, 0 };
+	struct cc_acme_opts o = { 0, 3, 250, 0, 0 };
 	static const unsigned expect[] = { 250, 375, 562, 843, 970 };
 	size_t i;
 
@@ -808,7 +829,7 @@ static void acme_poll_retry_after(void **state)
 	struct fx *x = *state;
 	struct cc_acme_order o;
 	struct cc_err err = CC_ERR_INIT;
-	struct cc_acme_opts opt = { 0, 10, 0, 0, 0 };
+	struct cc_acme_opts opt = { 0, 10, 250, 0, 0 };
 	static const char ready[] = "{\"status\":\"ready\",\"finalize\":\""
 				    CA "/fin\"}";
 	static const char pending[] = "{\"status\":\"pending\",\"finalize\":\""
@@ -1324,6 +1345,7 @@ int main(void)
 		T(acme_new_order),
 		T(acme_authz_and_challenges),
 		T(acme_poll_backoff),
+		T(acme_poll_starts_fast),
 		T(acme_poll_timeout),
 		T(acme_poll_retry_after),
 		T(acme_finalize),
