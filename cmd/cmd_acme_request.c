@@ -558,6 +558,67 @@ out:
 	return rc;
 }
 
+/* What verify and retry share: the pending request, its session and
+   solver, and the keystore password it needs. */
+struct pending_run {
+	struct cc_strlist pos;
+	struct acme_session s;
+	struct cc_pending p;
+	struct cc_issue_env env;
+	struct cc_strmap settings;
+	struct cc_buf pw;
+	const char *challenge;
+};
+
+static void pending_run_close(struct pending_run *r)
+{
+	solve_teardown(&r->env);
+	cc_pending_release(&r->p);
+	acme_close(&r->s);
+	cc_strmap_release(&r->settings);
+	cc_strlist_release(&r->pos);
+	cc_buf_release(&r->pw);
+}
+
+/* Parse, load the pending request named on the command line, open its
+   session, read the keystore password and set up the solver (the manual
+   one when manual). Returns an exit code; -1 after --help. */
+static int pending_run_open(int argc, char **argv, struct cmd_usage *u,
+			    struct cli *cl, struct acme_common *co,
+			    struct solve_opts *so, const char *ks_file,
+			    const char *ks_env, int manual,
+			    struct pending_run *r)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->pw.secret = 1;
+	if ((rc = one_name(argc, argv, u, &r->pos)))
+		return rc;
+	if ((rc = pending_session(cl, co, r->pos.v[0], &r->p, &r->s)))
+		return rc;
+	if (!ks_file && !ks_env) {
+		ks_file = r->p.ks_pw_file;
+		ks_env = r->p.ks_pw_env;
+	}
+	if ((rc = keystore_password(r->p.keystore, ks_file, ks_env, &r->pw)))
+		return rc;
+	if (manual)
+		so->manual = 1;
+	if (!so->challenge)
+		so->challenge = r->p.challenge;
+	solve_opts_defaults(so, &r->p.settings, cl->cfg);
+	if ((rc = solve_setup(so, cl->cfg, &r->env, &r->settings,
+			      &r->challenge)))
+		return rc;
+	if (r->s.ca_bundle)
+		cc_strmap_set(&r->settings, "ca-bundle", r->s.ca_bundle);
+	r->env.acme = r->s.acme;
+	r->env.repo = cl->repo;
+	r->env.progress = show_progress;
+	return 0;
+}
+
 static int acme_verify(int argc, char **argv, struct cli *cl)
 {
 	struct acme_common co = { NULL, NULL, NULL };
@@ -584,56 +645,28 @@ static int acme_verify(int argc, char **argv, struct cli *cl)
 		"[--dns-server IP[:PORT]] [--dns-wait DURATION]",
 		"Continue a pending request after its challenges were placed "
 		"by hand.", opts };
-	struct cc_strlist pos = CC_STRLIST_INIT;
-	struct acme_session s;
-	struct cc_pending p;
-	struct cc_issue_env env;
+	struct pending_run r;
 	struct cc_issue_result res;
-	struct cc_strmap settings = CC_STRMAP_INIT;
-	struct cc_buf pw = CC_BUF_SECRET_INIT;
 	struct cc_err err = CC_ERR_INIT;
-	const char *challenge;
 	int rc;
 
 	memset(&so, 0, sizeof(so));
-	memset(&s, 0, sizeof(s));
-	memset(&p, 0, sizeof(p));
-	memset(&env, 0, sizeof(env));
 	memset(&res, 0, sizeof(res));
-	if ((rc = one_name(argc, argv, &u, &pos))) {
+	rc = pending_run_open(argc, argv, &u, cl, &co, &so, ks_file, ks_env, 1,
+			      &r);
+	if (rc) {
 		rc = rc < 0 ? 0 : rc;
 		goto out;
 	}
-	if ((rc = pending_session(cl, &co, pos.v[0], &p, &s)))
-		goto out;
-	if (!ks_file && !ks_env) {
-		ks_file = p.ks_pw_file;
-		ks_env = p.ks_pw_env;
-	}
-	if ((rc = keystore_password(p.keystore, ks_file, ks_env, &pw)))
-		goto out;
-	so.manual = 1;
-	so.challenge = p.challenge;
-	solve_opts_defaults(&so, &p.settings, cl->cfg);
-	if ((rc = solve_setup(&so, cl->cfg, &env, &settings, &challenge)))
-		goto out;
-	env.acme = s.acme;
-	env.repo = cl->repo;
-	env.progress = show_progress;
-	rc = cc_issue_finish(&env, p.name, pw.data, &res, &err);
+	rc = cc_issue_finish(&r.env, r.p.name, r.pw.data, &res, &err);
 	if (rc)
 		rc = out_fail(&err);
 	else
-		print_issued(p.name, &res, "issued");
+		print_issued(r.p.name, &res, "issued");
 out:
-	solve_teardown(&env);
 	cc_issue_result_release(&res);
-	cc_pending_release(&p);
-	acme_close(&s);
+	pending_run_close(&r);
 	solve_opts_release(&so);
-	cc_strmap_release(&settings);
-	cc_strlist_release(&pos);
-	cc_buf_release(&pw);
 	return rc;
 }
 
@@ -657,94 +690,64 @@ static int acme_retry(int argc, char **argv, struct cli *cl)
 		"NAME)] [--keystore-password-file FILE]",
 		"Start a pending or failed request over with fresh "
 		"challenges.", opts };
-	struct cc_strlist pos = CC_STRLIST_INIT;
-	struct acme_session s;
-	struct cc_pending p;
-	struct cc_issue_env env;
+	struct pending_run r;
 	struct cc_issue_req req;
 	struct cc_issue_result res;
-	struct cc_strmap settings = CC_STRMAP_INIT;
-	struct cc_buf pw = CC_BUF_SECRET_INIT;
 	struct cc_err err = CC_ERR_INIT;
 	EVP_PKEY *pkey = NULL;
-	const char *challenge;
 	int rc;
 
 	memset(&so, 0, sizeof(so));
-	memset(&s, 0, sizeof(s));
-	memset(&p, 0, sizeof(p));
-	memset(&env, 0, sizeof(env));
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
-	if ((rc = one_name(argc, argv, &u, &pos))) {
+	rc = pending_run_open(argc, argv, &u, cl, &co, &so, ks_file, ks_env, 0,
+			      &r);
+	if (rc) {
 		rc = rc < 0 ? 0 : rc;
 		goto out;
 	}
-	if ((rc = pending_session(cl, &co, pos.v[0], &p, &s)))
-		goto out;
-	if (!ks_file && !ks_env) {
-		ks_file = p.ks_pw_file;
-		ks_env = p.ks_pw_env;
-	}
-	if ((rc = keystore_password(p.keystore, ks_file, ks_env, &pw)))
-		goto out;
-	if (!so.challenge)
-		so.challenge = p.challenge;
-	solve_opts_defaults(&so, &p.settings, cl->cfg);
-	if ((rc = solve_setup(&so, cl->cfg, &env, &settings, &challenge)))
-		goto out;
-	if (s.ca_bundle)
-		cc_strmap_set(&settings, "ca-bundle", s.ca_bundle);
-	env.acme = s.acme;
-	env.repo = cl->repo;
-	env.progress = show_progress;
 	/* the new order keeps the key chosen for the first one */
-	if (cc_pending_key(cl->repo, p.name, &pkey, &err)) {
+	if (cc_pending_key(cl->repo, r.p.name, &pkey, &err)) {
 		rc = out_fail(&err);
 		goto out;
 	}
-	if (cc_issue_abandon(&env, p.name, &err)) {
+	if (cc_issue_abandon(&r.env, r.p.name, &err)) {
 		rc = out_fail(&err);
 		goto out;
 	}
 	show_progress(NULL, "abandoned the old order; starting over");
-	req.name = p.name;
-	req.names = (const char *const *)p.names.v;
-	req.nnames = p.names.n;
-	req.server = s.server;
-	req.account = s.acct.name;
-	req.challenge = challenge;
-	req.key_policy = p.key_policy;
-	req.key_type = p.key_type;
-	req.digest = p.digest;
-	req.keystore = p.keystore;
-	req.keystore_password = pw.data;
-	req.keystore_password_file = ks_file;
-	req.keystore_password_env = ks_env;
-	req.preferred_chain = p.preferred_chain;
-	req.profile = p.profile;
-	req.replaces = p.replaces;
-	req.reason = p.reason ? p.reason : "issued";
-	req.settings = &settings;
+	req.name = r.p.name;
+	req.names = (const char *const *)r.p.names.v;
+	req.nnames = r.p.names.n;
+	req.server = r.s.server;
+	req.account = r.s.acct.name;
+	req.challenge = r.challenge;
+	req.key_policy = r.p.key_policy;
+	req.key_type = r.p.key_type;
+	req.digest = r.p.digest;
+	req.keystore = r.p.keystore;
+	req.keystore_password = r.pw.data;
+	req.keystore_password_file = ks_file ? ks_file : r.p.ks_pw_file;
+	req.keystore_password_env = ks_env ? ks_env : r.p.ks_pw_env;
+	req.preferred_chain = r.p.preferred_chain;
+	req.profile = r.p.profile;
+	req.replaces = r.p.replaces;
+	req.reason = r.p.reason ? r.p.reason : "issued";
+	req.settings = &r.settings;
 	req.use_key = pkey;
-	rc = cc_issue_request(&env, &req, &res, &err);
+	rc = cc_issue_request(&r.env, &req, &res, &err);
 	if (rc == CC_EPENDING && res.pending) {
-		print_pending(p.name, &res, &err);
+		print_pending(r.p.name, &res, &err);
 		rc = 4;
 	} else if (rc) {
 		rc = out_fail(&err);
 	} else {
-		print_issued(p.name, &res, "issued");
+		print_issued(r.p.name, &res, "issued");
 	}
 out:
-	solve_teardown(&env);
 	cc_issue_result_release(&res);
-	cc_pending_release(&p);
-	acme_close(&s);
+	pending_run_close(&r);
 	solve_opts_release(&so);
-	cc_strmap_release(&settings);
-	cc_strlist_release(&pos);
-	cc_buf_release(&pw);
 	EVP_PKEY_free(pkey);
 	return rc;
 }

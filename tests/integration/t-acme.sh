@@ -115,7 +115,10 @@ fails "wildcard over http-01 is refused" 2 acme request "${S[@]}" -d '*.x.exampl
 
 # a run killed after publishing is cleaned up by the next run
 touch "$T_DIR/hang"
-( timeout -s KILL 3 "$CERTCTL" acme request "${S[@]}" -d crash.example.test "${D[@]}" >/dev/null 2>&1 ) 2>/dev/null
+"$CERTCTL" acme request "${S[@]}" -d crash.example.test "${D[@]}" >/dev/null 2>&1 &
+crashpid=$!
+for _ in $(seq 50); do grep -q '^add _acme-challenge.crash' "$T_DIR/hook.log" 2>/dev/null && break; sleep 0.1; done
+kill -KILL $crashpid; wait $crashpid 2>/dev/null
 check "the killed run left its record" grep -q "dns-hook" "$R/pending/crash.example.test/order.yaml"
 crashval=$(grep '^add _acme-challenge.crash.example.test.' "$T_DIR/hook.log" | head -1 | cut -d' ' -f3)
 rm -f "$T_DIR/hang"
