@@ -140,6 +140,35 @@ static int eab_key(const char *file, struct cc_buf *out)
 	return 0;
 }
 
+/*
+ * Open a session for a new local account record: its name (--account or
+ * "default") must be free for this server. Returns an exit code.
+ */
+static int new_local_account(struct cli *cl, struct acme_common *co,
+			     struct acme_session *s, struct cc_acct *a,
+			     struct cc_repo **repo)
+{
+	struct cc_err err = CC_ERR_INIT;
+	struct cc_acct existing;
+	int rc;
+
+	if ((rc = acme_open(cl, co, 0, s)) || (rc = cli_repo(cl, repo)))
+		return rc;
+	if (cc_str_set(&a->name, co->account ? co->account : "default") ||
+	    cc_str_set(&a->server, s->server))
+		return 1;
+	if (cc_name_check(a->name, &err))
+		return out_fail(&err);
+	if (cc_acct_load(*repo, s->server, a->name, &existing, NULL) == CC_OK) {
+		cc_acct_release(&existing);
+		out_error("an account named '%s' for %s exists already (use "
+			  "--account NAME for another one)", a->name,
+			  s->server);
+		return 1;
+	}
+	return 0;
+}
+
 static int acct_register(int argc, char **argv, struct cli *cl)
 {
 	struct acme_common co = { NULL, NULL, NULL };
@@ -177,7 +206,7 @@ static int acct_register(int argc, char **argv, struct cli *cl)
 	struct cc_acme_account remote;
 	const struct cc_acme_directory *dir;
 	struct cc_key_spec spec;
-	struct cc_acct a, existing;
+	struct cc_acct a;
 	struct cc_err err = CC_ERR_INIT;
 	struct cc_buf hmac = CC_BUF_SECRET_INIT, kb = CC_BUF_SECRET_INIT;
 	struct cc_repo *repo;
@@ -217,24 +246,8 @@ static int acct_register(int argc, char **argv, struct cli *cl)
 		rc = out_fail(&err);
 		goto out;
 	}
-	if ((rc = acme_open(cl, &co, 0, &s)) || (rc = cli_repo(cl, &repo)))
+	if ((rc = new_local_account(cl, &co, &s, &a, &repo)))
 		goto out;
-	if (cc_str_set(&a.name, co.account ? co.account : "default") ||
-	    cc_str_set(&a.server, s.server)) {
-		rc = 1;
-		goto out;
-	}
-	if (cc_name_check(a.name, &err)) {
-		rc = out_fail(&err);
-		goto out;
-	}
-	if (cc_acct_load(repo, s.server, a.name, &existing, NULL) == CC_OK) {
-		cc_acct_release(&existing);
-		out_error("an account named '%s' for %s exists already (use "
-			  "--account NAME for another one)", a.name, s.server);
-		rc = 1;
-		goto out;
-	}
 	if (key_file) {
 		if (cc_read_file(key_file, &kb, &err) ||
 		    cc_key_load(kb.data, kb.len, NULL, &a.key, &err)) {
@@ -567,7 +580,7 @@ static int acct_import(int argc, char **argv, struct cli *cl)
 		opts };
 	struct acme_session s;
 	struct cc_acme_account r;
-	struct cc_acct a, existing;
+	struct cc_acct a;
 	struct cc_buf kb = CC_BUF_SECRET_INIT, pw = CC_BUF_SECRET_INIT;
 	struct cc_err err = CC_ERR_INIT;
 	struct cc_key_spec spec;
@@ -598,24 +611,8 @@ static int acct_import(int argc, char **argv, struct cli *cl)
 		rc = out_fail(&err);
 		goto out;
 	}
-	if ((rc = acme_open(cl, &co, 0, &s)) || (rc = cli_repo(cl, &repo)))
+	if ((rc = new_local_account(cl, &co, &s, &a, &repo)))
 		goto out;
-	if (cc_str_set(&a.name, co.account ? co.account : "default") ||
-	    cc_str_set(&a.server, s.server)) {
-		rc = 1;
-		goto out;
-	}
-	if (cc_name_check(a.name, &err)) {
-		rc = out_fail(&err);
-		goto out;
-	}
-	if (cc_acct_load(repo, s.server, a.name, &existing, NULL) == CC_OK) {
-		cc_acct_release(&existing);
-		out_error("an account named '%s' for %s exists already (use "
-			  "--account NAME)", a.name, s.server);
-		rc = 1;
-		goto out;
-	}
 	if (cc_acme_new(&s.acme, s.server, s.http, &cc_clock_real, a.key, NULL,
 			&err) ||
 	    cc_acme_account_find(s.acme, &r, &err)) {
