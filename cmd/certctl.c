@@ -24,7 +24,7 @@
 
 const struct cmd cmd_table[] = {
 	{ "init", cmd_init, "create a certificate repository" },
-	{ "cert", cmd_cert, "import, list, show, export and delete certificates" },
+	{ "cert", cmd_cert, "import, list, show, export, renew, revoke, delete" },
 	{ "acme", cmd_acme, "ACME accounts, requests, challenges, revocation" },
 	{ "sectigo", cmd_sectigo, "Sectigo Certificate Manager: account, sync, orders" },
 	{ "renew", cmd_renew, "renew certificates that are due" },
