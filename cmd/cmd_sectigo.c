@@ -211,8 +211,7 @@ static int account_set(int argc, char **argv, struct cli *cl)
 		  "base URL of the REST API (" SCM_DEFAULT_URL ")" },
 		{ OPT_STR, 0, "ca-bundle", &ca, "FILE",
 		  "CA certificates to verify the SCM server with" },
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = {
@@ -330,8 +329,7 @@ out:
 static int account_show(int argc, char **argv, struct cli *cl)
 {
 	struct opt opts[] = {
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = { "certctl sectigo account show [--json]",

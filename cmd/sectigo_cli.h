@@ -15,6 +15,10 @@
 #define SCM_DEFAULT_KEY_TYPE "rsa:2048"
 #define SCM_SYNC_MAX_AGE (7 * 86400LL)
 
+/* The --json option of every sectigo command. */
+#define SCM_OPT_JSON \
+	{ OPT_FLAG, 0, "json", &out_json, NULL, "machine-readable JSON output" }
+
 /*
  * Keys used in a certificate's metadata:
  *   ca.ssl-id            the SCM order (sslId) of the current certificate

@@ -316,8 +316,7 @@ int scm_cmd_import(int argc, char **argv, struct cli *cl)
 		  "only orders with this SCM status (Issued, Applied...)" },
 		{ OPT_STR, 0, "prefix", &prefix, "PREFIX",
 		  "put PREFIX before the names of new certificates" },
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = {

@@ -2,6 +2,7 @@
  * certctl sectigo renew, reissue, revoke, cancel, delete: the life of a
  * Sectigo certificate after its first order.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +20,33 @@ static int lock_timeout(struct cli *cl)
 	return (int)(cc_config_duration(cl->cfg, "lock-timeout", 30) * 1000);
 }
 
-/* One certificate name as the only positional argument. */
-static int one_name(const struct cc_strlist *pos, const struct cmd_usage *u)
+/*
+ * The options and one certificate name as the only positional argument:
+ * 0, or opt_parse's result (1: help shown), or 2.
+ */
+static int parse_one_name(int argc, char **argv, const struct cmd_usage *u,
+			  struct cc_strlist *pos)
 {
-	if (pos->n == 1)
-		return 0;
+	int rc = opt_parse(argc, argv, u, pos, 0, NULL);
+
+	if (rc || pos->n == 1)
+		return rc;
 	out_error("exactly one certificate name is needed");
 	fprintf(stderr, "usage: %s\n", u->synopsis);
 	return 2;
+}
+
+/* Open the SCM session and lock certificate name: 0 or an exit code. */
+static int open_locked(struct cli *cl, struct scm_session *s,
+		       const char *name, int *fd, struct cc_err *err)
+{
+	int rc = scm_open(cl, s);
+
+	if (rc)
+		return rc;
+	if (cc_repo_cert_lock(s->repo, name, lock_timeout(cl), fd, err))
+		return out_fail(err);
+	return 0;
 }
 
 /* Names for a new CSR: the current version's CN first, then its SANs. */
@@ -85,6 +105,26 @@ static int ready_for_new_order(const struct cc_cert_meta *m, const char *what)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * SCM took the request but the local record failed: err (out of memory
+ * when unset) after the prefix fmt, shown; the exit code.
+ */
+static int record_failed(struct cc_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int record_failed(struct cc_err *err, const char *fmt, ...)
+{
+	char pre[CC_ERR_MSG_MAX];
+	va_list ap;
+
+	if (!err->msg[0])
+		cc_err_set(err, CC_ENOMEM, "out of memory");
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof(pre), fmt, ap);
+	va_end(ap);
+	cc_err_prefix(err, "%s", pre);
+	return out_fail(err);
 }
 
 static void pending_drop(struct cc_repo *repo, const char *name)
@@ -147,12 +187,8 @@ static int renew_cert(struct cli *cl, const char *name, const char *kt_opt)
 		rc = 1;
 		goto out;
 	}
-	if ((rc = scm_open(cl, &s)))
+	if ((rc = open_locked(cl, &s, name, &fd, &err)))
 		goto out;
-	if (cc_repo_cert_lock(s.repo, name, lock_timeout(cl), &fd, &err)) {
-		rc = out_fail(&err);
-		goto out;
-	}
 	if (scm_key_and_csr(kts, reuse, names, n, &kp, &csr, &err) ||
 	    scm_pending_write(s.repo, name, &kp, &csr, &err)) {
 		rc = out_fail(&err);
@@ -170,11 +206,8 @@ static int renew_cert(struct cli *cl, const char *name, const char *kt_opt)
 	    (kt_opt && cc_str_set(&m.key_type, kts)) ||
 	    cc_repo_meta_save(s.repo, &m, &err) ||
 	    scm_ordermap_add(s.repo, new_id, name, &err)) {
-		if (!err.msg[0])
-			cc_err_set(&err, CC_ENOMEM, "out of memory");
-		cc_err_prefix(&err, "SCM order %ld (the renewal) was placed "
-			      "but could not be recorded", new_id);
-		rc = out_fail(&err);
+		rc = record_failed(&err, "SCM order %ld (the renewal) was "
+				   "placed but could not be recorded", new_id);
 		goto out;
 	}
 	if (out_json) {
@@ -217,8 +250,7 @@ int scm_cmd_renew(int argc, char **argv, struct cli *cl)
 	struct opt opts[] = {
 		{ OPT_STR, 0, "key-type", &kt, "TYPE",
 		  "type of the new key (default: as before)" },
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = {
@@ -228,9 +260,7 @@ int scm_cmd_renew(int argc, char **argv, struct cli *cl)
 	struct cc_strlist pos = CC_STRLIST_INIT;
 	int rc;
 
-	rc = opt_parse(argc, argv, &u, &pos, 0, NULL);
-	if (!rc)
-		rc = one_name(&pos, &u);
+	rc = parse_one_name(argc, argv, &u, &pos);
 	if (!rc)
 		rc = renew_cert(cl, pos.v[0], kt);
 	else if (rc == 1)
@@ -249,8 +279,7 @@ int scm_cmd_reissue(int argc, char **argv, struct cli *cl)
 		  "why the certificate is replaced (required)" },
 		{ OPT_STR, 0, "key-type", &kt_opt, "TYPE",
 		  "type of the new key (default: as before)" },
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = {
@@ -275,13 +304,10 @@ int scm_cmd_reissue(int argc, char **argv, struct cli *cl)
 	memset(&s, 0, sizeof(s));
 	memset(&m, 0, sizeof(m));
 	memset(&req, 0, sizeof(req));
-	rc = opt_parse(argc, argv, &u, &pos, 0, NULL);
-	if (rc) {
+	if ((rc = parse_one_name(argc, argv, &u, &pos))) {
 		rc = rc == 1 ? 0 : rc;
 		goto out;
 	}
-	if ((rc = one_name(&pos, &u)))
-		goto out;
 	if (!reason || !*reason) {
 		out_error("--reason is required");
 		fprintf(stderr, "usage: %s\n", u.synopsis);
@@ -310,12 +336,8 @@ int scm_cmd_reissue(int argc, char **argv, struct cli *cl)
 		rc = 1;
 		goto out;
 	}
-	if ((rc = scm_open(cl, &s)))
+	if ((rc = open_locked(cl, &s, m.name, &fd, &err)))
 		goto out;
-	if (cc_repo_cert_lock(s.repo, m.name, lock_timeout(cl), &fd, &err)) {
-		rc = out_fail(&err);
-		goto out;
-	}
 	if (scm_key_and_csr(kts, NULL, names, n, &kp, &csr, &err) ||
 	    scm_pending_write(s.repo, m.name, &kp, &csr, &err)) {
 		rc = out_fail(&err);
@@ -338,11 +360,8 @@ int scm_cmd_reissue(int argc, char **argv, struct cli *cl)
 	if (cc_strmap_set(&m.extra, "sectigo-pending", "reissue") ||
 	    (kt_opt && cc_str_set(&m.key_type, kts)) ||
 	    cc_repo_meta_save(s.repo, &m, &err)) {
-		if (!err.msg[0])
-			cc_err_set(&err, CC_ENOMEM, "out of memory");
-		cc_err_prefix(&err, "SCM order %ld is being reissued but this "
-			      "could not be recorded", id);
-		rc = out_fail(&err);
+		rc = record_failed(&err, "SCM order %ld is being reissued but "
+				   "this could not be recorded", id);
 		goto out;
 	}
 	if (out_json) {
@@ -414,12 +433,8 @@ static int revoke_cert(struct cli *cl, const char *name, const char *reason,
 			 scm_revoke_name(code));
 		message = msg;
 	}
-	if ((rc = scm_open(cl, &s)))
+	if ((rc = open_locked(cl, &s, name, &fd, &err)))
 		goto out;
-	if (cc_repo_cert_lock(s.repo, name, lock_timeout(cl), &fd, &err)) {
-		rc = out_fail(&err);
-		goto out;
-	}
 	if (cc_sectigo_revoke(s.scm, id, code, message, &err)) {
 		cc_err_prefix(&err, "revoking '%s' (SCM order %ld)", name, id);
 		rc = out_fail(&err);
@@ -430,11 +445,8 @@ static int revoke_cert(struct cli *cl, const char *name, const char *reason,
 	    cc_strmap_set(&m.extra, "revocation-reason",
 			  scm_revoke_name(code)) ||
 	    cc_repo_meta_save(s.repo, &m, &err)) {
-		if (!err.msg[0])
-			cc_err_set(&err, CC_ENOMEM, "out of memory");
-		cc_err_prefix(&err, "'%s' was revoked in SCM but this could not "
-			      "be recorded", name);
-		rc = out_fail(&err);
+		rc = record_failed(&err, "'%s' was revoked in SCM but this "
+				   "could not be recorded", name);
 		goto out;
 	}
 	if (out_json) {
@@ -473,8 +485,7 @@ int scm_cmd_revoke(int argc, char **argv, struct cli *cl)
 		  "cessationOfOperation (or 0, 1, 3, 4, 5)" },
 		{ OPT_STR, 0, "message", &message, "TEXT",
 		  "explanation sent to SCM" },
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = {
@@ -484,9 +495,7 @@ int scm_cmd_revoke(int argc, char **argv, struct cli *cl)
 	struct cc_strlist pos = CC_STRLIST_INIT;
 	int rc;
 
-	rc = opt_parse(argc, argv, &u, &pos, 0, NULL);
-	if (!rc)
-		rc = one_name(&pos, &u);
+	rc = parse_one_name(argc, argv, &u, &pos);
 	if (!rc && !reason) {
 		out_error("--reason is required");
 		fprintf(stderr, "usage: %s\n", u.synopsis);
@@ -508,8 +517,7 @@ int scm_cmd_cancel(int argc, char **argv, struct cli *cl)
 	struct opt opts[] = {
 		{ OPT_STR, 0, "message", &message, "TEXT",
 		  "explanation sent to SCM with the decline" },
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = {
@@ -526,13 +534,10 @@ int scm_cmd_cancel(int argc, char **argv, struct cli *cl)
 
 	memset(&s, 0, sizeof(s));
 	memset(&m, 0, sizeof(m));
-	rc = opt_parse(argc, argv, &u, &pos, 0, NULL);
-	if (rc) {
+	if ((rc = parse_one_name(argc, argv, &u, &pos))) {
 		rc = rc == 1 ? 0 : rc;
 		goto out;
 	}
-	if ((rc = one_name(&pos, &u)))
-		goto out;
 	if (message && (!*message ||
 			strlen(message) > CC_SECTIGO_MESSAGE_MAX)) {
 		out_error("--message must have 1 to %d characters",
@@ -551,12 +556,8 @@ int scm_cmd_cancel(int argc, char **argv, struct cli *cl)
 		rc = 1;
 		goto out;
 	}
-	if ((rc = scm_open(cl, &s)))
+	if ((rc = open_locked(cl, &s, m.name, &fd, &err)))
 		goto out;
-	if (cc_repo_cert_lock(s.repo, m.name, lock_timeout(cl), &fd, &err)) {
-		rc = out_fail(&err);
-		goto out;
-	}
 	if (cc_sectigo_cancel(s.scm, id, message ? message :
 			      "cancelled with certctl", &state, &err)) {
 		cc_err_prefix(&err, "cannot cancel '%s'", m.name);
@@ -648,8 +649,7 @@ int scm_cmd_delete(int argc, char **argv, struct cli *cl)
 	int yes = 0;
 	struct opt opts[] = {
 		{ OPT_FLAG, 'y', "yes", &yes, NULL, "do not ask" },
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = {
@@ -664,13 +664,10 @@ int scm_cmd_delete(int argc, char **argv, struct cli *cl)
 	int rc, ans, loaded = 0;
 
 	memset(&m, 0, sizeof(m));
-	rc = opt_parse(argc, argv, &u, &pos, 0, NULL);
-	if (rc) {
+	if ((rc = parse_one_name(argc, argv, &u, &pos))) {
 		rc = rc == 1 ? 0 : rc;
 		goto out;
 	}
-	if ((rc = one_name(&pos, &u)))
-		goto out;
 	if ((rc = scm_cert_load(cl, pos.v[0], &m)))
 		goto out;
 	loaded = 1;

@@ -269,8 +269,7 @@ int scm_cmd_order(int argc, char **argv, struct cli *cl)
 		  "custom field (repeatable)" },
 		{ OPT_STR, 0, "name", &name_opt, "CERT",
 		  "name in the repository (default: from the CN)" },
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = {
@@ -765,8 +764,7 @@ int scm_cmd_status(int argc, char **argv, struct cli *cl)
 	struct opt opts[] = {
 		{ OPT_FLAG, 'a', "all", &all, NULL,
 		  "every Sectigo certificate with a pending order" },
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = {

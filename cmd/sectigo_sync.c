@@ -290,8 +290,7 @@ fail:
 int scm_cmd_sync(int argc, char **argv, struct cli *cl)
 {
 	struct opt opts[] = {
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = {
@@ -420,8 +419,7 @@ static const char *yes_no(int v)
 int scm_cmd_orgs(int argc, char **argv, struct cli *cl)
 {
 	struct opt opts[] = {
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = { "certctl sectigo orgs [--json]",
@@ -494,8 +492,7 @@ int scm_cmd_orgs(int argc, char **argv, struct cli *cl)
 int scm_cmd_domains(int argc, char **argv, struct cli *cl)
 {
 	struct opt opts[] = {
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = { "certctl sectigo domains [--json]",
@@ -560,8 +557,7 @@ int scm_cmd_domains(int argc, char **argv, struct cli *cl)
 int scm_cmd_profiles(int argc, char **argv, struct cli *cl)
 {
 	struct opt opts[] = {
-		{ OPT_FLAG, 0, "json", &out_json, NULL,
-		  "machine-readable JSON output" },
+		SCM_OPT_JSON,
 		OPT_END
 	};
 	struct cmd_usage u = { "certctl sectigo profiles [--json]",

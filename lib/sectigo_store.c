@@ -123,6 +123,84 @@ static int write_yaml(struct cc_repo *repo, const char *rel,
 	return rc;
 }
 
+/* read_yaml for synced data: a missing file is CC_OK with *root NULL. */
+static int read_synced(struct cc_repo *repo, const char *rel,
+		       struct cc_ynode **root, struct cc_err *err)
+{
+	int rc = read_yaml(repo, rel, root, err);
+
+	if (rc == CC_ENOENT) {
+		cc_err_clear(err);
+		rc = CC_OK;
+	}
+	return rc;
+}
+
+/* Put list (taken) at key of root, write root to rel and free it. */
+static int write_list(struct cc_repo *repo, const char *rel,
+		      struct cc_ynode *root, const char *key,
+		      struct cc_ynode *list, struct cc_err *err)
+{
+	int rc;
+
+	if (cc_ymap_set(root, key, list))
+		rc = nomem(err);
+	else
+		rc = write_yaml(repo, rel, root, err);
+	cc_ynode_free(root);
+	return rc;
+}
+
+/* A new map with id and name (NULL: "") added to seq; NULL: no memory. */
+static struct cc_ynode *add_item(struct cc_ynode *seq, long id,
+				 const char *name)
+{
+	struct cc_ynode *m = cc_ynode_map();
+
+	if (!m || cc_yseq_add(seq, m) || cc_ymap_setll(m, "id", id) ||
+	    cc_ymap_sets(m, "name", name ? name : ""))
+		return NULL;
+	return m;
+}
+
+/* The id and name of a synced item. */
+static int get_id_name(const struct cc_ynode *m, long *id, char **name,
+		       const char *file, struct cc_err *err)
+{
+	int rc = get_long(m, "id", id, file, err);
+
+	if (!rc && dup_str(name, m, "name"))
+		rc = nomem(err);
+	return rc;
+}
+
+/* Load one item of a synced list from the map m. */
+typedef int (*load_fn)(const struct cc_ynode *m, void *item, void *ctx,
+		       struct cc_err *err);
+
+/*
+ * The maps in seq (NULL: none) loaded in turn into a new array *v of *n
+ * items of elem bytes; other entries are skipped. The caller releases
+ * the array on failure.
+ */
+static int load_list(const struct cc_ynode *seq, void **v, size_t *n,
+		     size_t elem, load_fn load, void *ctx, struct cc_err *err)
+{
+	size_t i;
+	int rc;
+
+	if (seq && seq->n && !(*v = calloc(seq->n, elem)))
+		return nomem(err);
+	for (i = 0; seq && i < seq->n; i++) {
+		if (seq->items[i]->type != CC_Y_MAP)
+			continue;
+		rc = load(seq->items[i], (char *)*v + (*n)++ * elem, ctx, err);
+		if (rc)
+			return rc;
+	}
+	return CC_OK;
+}
+
 /* The sequence at key, or NULL. */
 static const struct cc_ynode *get_seq(const struct cc_ynode *m,
 				      const char *key)
@@ -297,109 +375,77 @@ int cc_scm_orgs_save(struct cc_repo *repo, const struct cc_scm_orgs *o,
 		     struct cc_err *err)
 {
 	struct cc_ynode *root = cc_ynode_map(), *seq = cc_ynode_seq();
-	struct cc_ynode *m, *ds, *d;
+	struct cc_ynode *m, *ds;
 	size_t i, j;
-	int rc;
 
 	if (!root || !seq || set_time(root, "synced", o->synced))
 		goto oom;
 	for (i = 0; i < o->list.n; i++) {
 		const struct cc_sectigo_org *g = &o->list.v[i];
 
-		if (!(m = cc_ynode_map()) || cc_yseq_add(seq, m) ||
-		    cc_ymap_setll(m, "id", g->id) ||
-		    cc_ymap_sets(m, "name", g->name ? g->name : "") ||
+		if (!(m = add_item(seq, g->id, g->name)) ||
 		    set_bool(m, "ssl-api-enabled", g->ssl_api_enabled) ||
 		    cc_ymap_set(m, "cert-types", seq_of(g->cert_types,
 							 g->ncert_types)))
 			goto oom;
 		if (!(ds = cc_ynode_seq()) || cc_ymap_set(m, "departments", ds))
 			goto oom;
-		for (j = 0; j < g->ndepts; j++) {
-			if (!(d = cc_ynode_map()) || cc_yseq_add(ds, d) ||
-			    cc_ymap_setll(d, "id", g->depts[j].id) ||
-			    cc_ymap_sets(d, "name", g->depts[j].name ?
-					 g->depts[j].name : ""))
+		for (j = 0; j < g->ndepts; j++)
+			if (!add_item(ds, g->depts[j].id, g->depts[j].name))
 				goto oom;
-		}
 	}
-	if (cc_ymap_set(root, "organizations", seq)) {
-		seq = NULL;
-		goto oom;
-	}
-	seq = NULL;
-	rc = write_yaml(repo, CC_SCM_ORGS, root, err);
-	cc_ynode_free(root);
-	return rc;
+	return write_list(repo, CC_SCM_ORGS, root, "organizations", seq, err);
 oom:
 	cc_ynode_free(seq);
 	cc_ynode_free(root);
 	return nomem(err);
 }
 
+/* ctx: the organization's name. */
+static int load_dept(const struct cc_ynode *m, void *item, void *ctx,
+		     struct cc_err *err)
+{
+	struct cc_sectigo_dept *d = item;
+	const char *org = ctx;
+	int rc;
+
+	if ((rc = get_id_name(m, &d->id, &d->name, CC_SCM_ORGS, err)))
+		return rc;
+	if (!(d->parent_name = cc_strdup0(org ? org : "")))
+		return nomem(err);
+	return CC_OK;
+}
+
+static int load_org(const struct cc_ynode *m, void *item, void *ctx,
+		    struct cc_err *err)
+{
+	struct cc_sectigo_org *g = item;
+	int rc;
+
+	(void)ctx;
+	if ((rc = get_id_name(m, &g->id, &g->name, CC_SCM_ORGS, err)))
+		return rc;
+	if (strv_from_seq(get_seq(m, "cert-types"), &g->cert_types,
+			  &g->ncert_types))
+		return nomem(err);
+	g->ssl_api_enabled = get_bool(m, "ssl-api-enabled", -1);
+	return load_list(get_seq(m, "departments"), (void **)&g->depts,
+			 &g->ndepts, sizeof(*g->depts), load_dept, g->name,
+			 err);
+}
+
 int cc_scm_orgs_load(struct cc_repo *repo, struct cc_scm_orgs *out,
 		     struct cc_err *err)
 {
 	struct cc_ynode *root;
-	const struct cc_ynode *seq, *ds;
-	size_t i, j;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = read_yaml(repo, CC_SCM_ORGS, &root, err);
-	if (rc == CC_ENOENT) {
-		cc_err_clear(err);
-		return CC_OK;
-	}
-	if (rc)
+	if ((rc = read_synced(repo, CC_SCM_ORGS, &root, err)) || !root)
 		return rc;
 	out->synced = get_time(root, "synced");
-	seq = get_seq(root, "organizations");
-	if (seq && seq->n) {
-		out->list.v = calloc(seq->n, sizeof(*out->list.v));
-		if (!out->list.v)
-			goto oom;
-	}
-	for (i = 0; seq && i < seq->n; i++) {
-		const struct cc_ynode *m = seq->items[i];
-		struct cc_sectigo_org *g = &out->list.v[out->list.n];
-
-		if (m->type != CC_Y_MAP)
-			continue;
-		out->list.n++;
-		if ((rc = get_long(m, "id", &g->id, CC_SCM_ORGS, err)))
-			goto out;
-		if (dup_str(&g->name, m, "name") ||
-		    strv_from_seq(get_seq(m, "cert-types"), &g->cert_types,
-				  &g->ncert_types))
-			goto oom;
-		g->ssl_api_enabled = get_bool(m, "ssl-api-enabled", -1);
-		ds = get_seq(m, "departments");
-		if (ds && ds->n) {
-			g->depts = calloc(ds->n, sizeof(*g->depts));
-			if (!g->depts)
-				goto oom;
-		}
-		for (j = 0; ds && j < ds->n; j++) {
-			struct cc_sectigo_dept *d = &g->depts[g->ndepts];
-
-			if (ds->items[j]->type != CC_Y_MAP)
-				continue;
-			g->ndepts++;
-			if ((rc = get_long(ds->items[j], "id", &d->id,
-					   CC_SCM_ORGS, err)))
-				goto out;
-			if (dup_str(&d->name, ds->items[j], "name") ||
-			    !(d->parent_name = cc_strdup0(g->name ? g->name :
-							  "")))
-				goto oom;
-		}
-	}
-	rc = CC_OK;
-	goto out;
-oom:
-	rc = nomem(err);
-out:
+	rc = load_list(get_seq(root, "organizations"), (void **)&out->list.v,
+		       &out->list.n, sizeof(*out->list.v), load_org, NULL, err);
 	if (rc)
 		cc_scm_orgs_release(out);
 	cc_ynode_free(root);
@@ -422,16 +468,13 @@ int cc_scm_domains_save(struct cc_repo *repo, const struct cc_scm_domains *d,
 	struct cc_ynode *root = cc_ynode_map(), *seq = cc_ynode_seq(), *m;
 	char t[32];
 	size_t i;
-	int rc;
 
 	if (!root || !seq || set_time(root, "synced", d->synced))
 		goto oom;
 	for (i = 0; i < d->list.n; i++) {
 		const struct cc_sectigo_domain *x = &d->list.v[i];
 
-		if (!(m = cc_ynode_map()) || cc_yseq_add(seq, m) ||
-		    cc_ymap_setll(m, "id", x->id) ||
-		    cc_ymap_sets(m, "name", x->name ? x->name : "") ||
+		if (!(m = add_item(seq, x->id, x->name)) ||
 		    cc_ymap_sets(m, "validation-status",
 				 x->validation_status) ||
 		    set_bool(m, "validated", x->validated) ||
@@ -447,67 +490,46 @@ int cc_scm_domains_save(struct cc_repo *repo, const struct cc_scm_domains *d,
 				goto oom;
 		}
 	}
-	if (cc_ymap_set(root, "domains", seq)) {
-		seq = NULL;
-		goto oom;
-	}
-	seq = NULL;
-	rc = write_yaml(repo, CC_SCM_DOMAINS, root, err);
-	cc_ynode_free(root);
-	return rc;
+	return write_list(repo, CC_SCM_DOMAINS, root, "domains", seq, err);
 oom:
 	cc_ynode_free(seq);
 	cc_ynode_free(root);
 	return nomem(err);
 }
 
+static int load_domain(const struct cc_ynode *m, void *item, void *ctx,
+		       struct cc_err *err)
+{
+	struct cc_sectigo_domain *x = item;
+	int rc;
+
+	(void)ctx;
+	if ((rc = get_id_name(m, &x->id, &x->name, CC_SCM_DOMAINS, err)))
+		return rc;
+	if (dup_str(&x->validation_status, m, "validation-status") ||
+	    dup_str(&x->delegation_status, m, "delegation-status") ||
+	    dup_str(&x->state, m, "state") ||
+	    dup_str(&x->validation_method, m, "validation-method"))
+		return nomem(err);
+	x->validated = get_bool(m, "validated", -1);
+	x->dcv_expires = get_time(m, "dcv-expires");
+	return CC_OK;
+}
+
 int cc_scm_domains_load(struct cc_repo *repo, struct cc_scm_domains *out,
 			struct cc_err *err)
 {
 	struct cc_ynode *root;
-	const struct cc_ynode *seq;
-	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = read_yaml(repo, CC_SCM_DOMAINS, &root, err);
-	if (rc == CC_ENOENT) {
-		cc_err_clear(err);
-		return CC_OK;
-	}
-	if (rc)
+	if ((rc = read_synced(repo, CC_SCM_DOMAINS, &root, err)) || !root)
 		return rc;
 	out->synced = get_time(root, "synced");
-	seq = get_seq(root, "domains");
-	if (seq && seq->n) {
-		out->list.v = calloc(seq->n, sizeof(*out->list.v));
-		if (!out->list.v)
-			goto oom;
-	}
-	for (i = 0; seq && i < seq->n; i++) {
-		const struct cc_ynode *m = seq->items[i];
-		struct cc_sectigo_domain *x = &out->list.v[out->list.n];
-
-		if (m->type != CC_Y_MAP)
-			continue;
-		out->list.n++;
-		if ((rc = get_long(m, "id", &x->id, CC_SCM_DOMAINS, err)))
-			goto out;
-		if (dup_str(&x->name, m, "name") ||
-		    dup_str(&x->validation_status, m, "validation-status") ||
-		    dup_str(&x->delegation_status, m, "delegation-status") ||
-		    dup_str(&x->state, m, "state") ||
-		    dup_str(&x->validation_method, m, "validation-method"))
-			goto oom;
-		x->validated = get_bool(m, "validated", -1);
-		x->dcv_expires = get_time(m, "dcv-expires");
-	}
+	rc = load_list(get_seq(root, "domains"), (void **)&out->list.v,
+		       &out->list.n, sizeof(*out->list.v), load_domain, NULL,
+		       err);
 	out->list.total = out->list.n;
-	rc = CC_OK;
-	goto out;
-oom:
-	rc = nomem(err);
-out:
 	if (rc)
 		cc_scm_domains_release(out);
 	cc_ynode_free(root);
@@ -562,16 +584,13 @@ int cc_scm_profiles_save(struct cc_repo *repo,
 	struct cc_ynode *root = cc_ynode_map(), *seq = cc_ynode_seq();
 	struct cc_ynode *fs = NULL, *m, *s, *kt;
 	size_t i, j;
-	int rc;
 
 	if (!root || !seq || set_time(root, "synced", p->synced))
 		goto oom;
 	for (i = 0; i < p->list.n; i++) {
 		const struct cc_sectigo_profile *x = &p->list.v[i];
 
-		if (!(m = cc_ynode_map()) || cc_yseq_add(seq, m) ||
-		    cc_ymap_setll(m, "id", x->id) ||
-		    cc_ymap_sets(m, "name", x->name ? x->name : "") ||
+		if (!(m = add_item(seq, x->id, x->name)) ||
 		    cc_ymap_sets(m, "description", x->description))
 			goto oom;
 		if (!(s = cc_ynode_seq()) || cc_ymap_set(m, "terms", s))
@@ -608,20 +627,12 @@ int cc_scm_profiles_save(struct cc_repo *repo,
 	for (i = 0; i < p->fields.n; i++) {
 		const struct cc_sectigo_custom_field *f = &p->fields.v[i];
 
-		if (!(m = cc_ynode_map()) || cc_yseq_add(fs, m) ||
-		    cc_ymap_setll(m, "id", f->id) ||
-		    cc_ymap_sets(m, "name", f->name ? f->name : "") ||
+		if (!(m = add_item(fs, f->id, f->name)) ||
 		    set_bool(m, "mandatory", f->mandatory != 0))
 			goto oom;
 	}
-	if (cc_ymap_set(root, "custom-fields", fs)) {
-		fs = NULL;
-		goto oom;
-	}
-	fs = NULL;
-	rc = write_yaml(repo, CC_SCM_PROFILES, root, err);
-	cc_ynode_free(root);
-	return rc;
+	return write_list(repo, CC_SCM_PROFILES, root, "custom-fields", fs,
+			  err);
 oom:
 	cc_ynode_free(fs);
 	cc_ynode_free(seq);
@@ -629,20 +640,22 @@ oom:
 	return nomem(err);
 }
 
-static int load_profile(const struct cc_ynode *m,
-			struct cc_sectigo_profile *x,
-			struct cc_scm_idlist *orgs, struct cc_err *err)
+/* ctx: the cc_scm_profiles whose list.v holds item. */
+static int load_profile(const struct cc_ynode *m, void *item, void *ctx,
+			struct cc_err *err)
 {
+	struct cc_scm_profiles *p = ctx;
+	struct cc_sectigo_profile *x = item;
+	struct cc_scm_idlist *orgs = &p->orgs[x - p->list.v];
 	const struct cc_ynode *s, *kt;
 	long v;
 	size_t j;
 	char *end;
 	int rc;
 
-	if ((rc = get_long(m, "id", &x->id, CC_SCM_PROFILES, err)))
+	if ((rc = get_id_name(m, &x->id, &x->name, CC_SCM_PROFILES, err)))
 		return rc;
-	if (dup_str(&x->name, m, "name") ||
-	    dup_str(&x->description, m, "description"))
+	if (dup_str(&x->description, m, "description"))
 		return nomem(err);
 	x->use_secondary_org_name = get_bool(m, "use-secondary-org-name", 0);
 	s = get_seq(m, "terms");
@@ -689,64 +702,40 @@ static int load_profile(const struct cc_ynode *m,
 	return CC_OK;
 }
 
+static int load_field(const struct cc_ynode *m, void *item, void *ctx,
+		      struct cc_err *err)
+{
+	struct cc_sectigo_custom_field *f = item;
+	int rc;
+
+	(void)ctx;
+	if ((rc = get_id_name(m, &f->id, &f->name, CC_SCM_PROFILES, err)))
+		return rc;
+	f->mandatory = get_bool(m, "mandatory", 0) == 1;
+	return CC_OK;
+}
+
 int cc_scm_profiles_load(struct cc_repo *repo, struct cc_scm_profiles *out,
 			 struct cc_err *err)
 {
 	struct cc_ynode *root;
 	const struct cc_ynode *seq;
-	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = read_yaml(repo, CC_SCM_PROFILES, &root, err);
-	if (rc == CC_ENOENT) {
-		cc_err_clear(err);
-		return CC_OK;
-	}
-	if (rc)
+	if ((rc = read_synced(repo, CC_SCM_PROFILES, &root, err)) || !root)
 		return rc;
 	out->synced = get_time(root, "synced");
 	seq = get_seq(root, "profiles");
-	if (seq && seq->n) {
-		out->list.v = calloc(seq->n, sizeof(*out->list.v));
-		out->orgs = calloc(seq->n, sizeof(*out->orgs));
-		if (!out->list.v || !out->orgs)
-			goto oom;
-	}
-	for (i = 0; seq && i < seq->n; i++) {
-		if (seq->items[i]->type != CC_Y_MAP)
-			continue;
-		rc = load_profile(seq->items[i], &out->list.v[out->list.n],
-				  &out->orgs[out->list.n], err);
-		out->list.n++;
-		if (rc)
-			goto out;
-	}
-	seq = get_seq(root, "custom-fields");
-	if (seq && seq->n) {
-		out->fields.v = calloc(seq->n, sizeof(*out->fields.v));
-		if (!out->fields.v)
-			goto oom;
-	}
-	for (i = 0; seq && i < seq->n; i++) {
-		const struct cc_ynode *m = seq->items[i];
-		struct cc_sectigo_custom_field *f =
-			&out->fields.v[out->fields.n];
-
-		if (m->type != CC_Y_MAP)
-			continue;
-		out->fields.n++;
-		if ((rc = get_long(m, "id", &f->id, CC_SCM_PROFILES, err)))
-			goto out;
-		if (dup_str(&f->name, m, "name"))
-			goto oom;
-		f->mandatory = get_bool(m, "mandatory", 0) == 1;
-	}
-	rc = CC_OK;
-	goto out;
-oom:
-	rc = nomem(err);
-out:
+	if (seq && seq->n && !(out->orgs = calloc(seq->n, sizeof(*out->orgs))))
+		rc = nomem(err);
+	if (!rc)
+		rc = load_list(seq, (void **)&out->list.v, &out->list.n,
+			       sizeof(*out->list.v), load_profile, out, err);
+	if (!rc)
+		rc = load_list(get_seq(root, "custom-fields"),
+			       (void **)&out->fields.v, &out->fields.n,
+			       sizeof(*out->fields.v), load_field, NULL, err);
 	if (rc)
 		cc_scm_profiles_release(out);
 	cc_ynode_free(root);
@@ -868,12 +857,7 @@ int cc_scm_ordermap_load(struct cc_repo *repo, struct cc_strmap *out,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = read_yaml(repo, CC_SCM_ORDERS, &root, err);
-	if (rc == CC_ENOENT) {
-		cc_err_clear(err);
-		return CC_OK;
-	}
-	if (rc)
+	if ((rc = read_synced(repo, CC_SCM_ORDERS, &root, err)) || !root)
 		return rc;
 	m = cc_ymap_get(root, "orders");
 	for (i = 0; m && m->type == CC_Y_MAP && i < m->n; i++) {
@@ -911,7 +895,6 @@ int cc_scm_ordermap_save(struct cc_repo *repo, const struct cc_strmap *m,
 	struct cc_ynode *root = cc_ynode_map(), *o = cc_ynode_map();
 	struct kv *keys = calloc(m->n + 1, sizeof(*keys));
 	size_t i;
-	int rc;
 
 	if (!root || !o || !keys)
 		goto oom;
@@ -923,15 +906,8 @@ int cc_scm_ordermap_save(struct cc_repo *repo, const struct cc_strmap *m,
 	for (i = 0; i < m->n; i++)
 		if (cc_ymap_sets(o, keys[i].k, keys[i].v))
 			goto oom;
-	if (cc_ymap_set(root, "orders", o)) {
-		o = NULL;
-		goto oom;
-	}
-	o = NULL;
-	rc = write_yaml(repo, CC_SCM_ORDERS, root, err);
-	cc_ynode_free(root);
 	free(keys);
-	return rc;
+	return write_list(repo, CC_SCM_ORDERS, root, "orders", o, err);
 oom:
 	free(keys);
 	cc_ynode_free(o);

@@ -387,6 +387,53 @@ static int bad_field(struct cc_err *err, const char *name, const char *want)
 			  "malformed scm response: '%s' is not %s", name, want);
 }
 
+/* Fill one item (a struct of the list's type) from a JSON value. */
+typedef int (*fill_fn)(const cJSON *o, void *item, struct cc_err *err);
+
+/* A JSON object filled into out; the caller releases out on failure. */
+static int parse_one(const char *json, size_t len, const char *what,
+		     fill_fn fill, void *out, struct cc_err *err)
+{
+	cJSON *root = parse_json(json, len, 0, what, err);
+	int ret;
+
+	if (!root)
+		return CC_EPROTO;
+	ret = fill(root, out, err);
+	cJSON_Delete(root);
+	return ret;
+}
+
+/*
+ * A JSON array appended to *v (*n items of elem bytes), each item filled
+ * in turn; *count (if count) counts the items seen. The caller releases
+ * the list on failure.
+ */
+static int parse_list(const char *json, size_t len, const char *what,
+		      fill_fn fill, void **v, size_t *n, size_t elem,
+		      size_t *count, struct cc_err *err)
+{
+	cJSON *root = parse_json(json, len, 1, what, err);
+	const cJSON *o;
+	int ret = CC_OK;
+
+	if (!root)
+		return CC_EPROTO;
+	cJSON_ArrayForEach(o, root) {
+		if (reserve(v, *n, elem)) {
+			ret = set_err(err, CC_ENOMEM, "out of memory");
+			break;
+		}
+		ret = fill(o, (char *)*v + (*n)++ * elem, err);
+		if (count)
+			(*count)++;
+		if (ret)
+			break;
+	}
+	cJSON_Delete(root);
+	return ret;
+}
+
 /* Integer field; absent or null leaves *out alone unless required. */
 static int get_long(const cJSON *o, const char *name, int required,
 		    long *out, struct cc_err *err)
@@ -974,9 +1021,9 @@ void cc_sectigo_orgs_release(struct cc_sectigo_orgs *l)
 	l->n = 0;
 }
 
-static int fill_org(const cJSON *o, struct cc_sectigo_org *out,
-		    struct cc_err *err)
+static int fill_org(const cJSON *o, void *item, struct cc_err *err)
 {
+	struct cc_sectigo_org *out = item;
 	const cJSON *depts, *d;
 	struct cc_sectigo_dept *nd;
 	int ret;
@@ -1024,23 +1071,11 @@ static int fill_org(const cJSON *o, struct cc_sectigo_org *out,
 int cc_sectigo_parse_orgs(const char *json, size_t len,
 			  struct cc_sectigo_orgs *out, struct cc_err *err)
 {
-	cJSON *root = parse_json(json, len, 1, "the organization list", err);
-	const cJSON *o;
-	int ret = CC_OK;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!root)
-		return CC_EPROTO;
-	cJSON_ArrayForEach(o, root) {
-		if (reserve((void **)&out->v, out->n, sizeof(*out->v))) {
-			ret = set_err(err, CC_ENOMEM, "out of memory");
-			break;
-		}
-		ret = fill_org(o, &out->v[out->n++], err);
-		if (ret)
-			break;
-	}
-	cJSON_Delete(root);
+	ret = parse_list(json, len, "the organization list", fill_org,
+			 (void **)&out->v, &out->n, sizeof(*out->v), NULL, err);
 	if (ret)
 		cc_sectigo_orgs_release(out);
 	return ret;
@@ -1049,17 +1084,12 @@ int cc_sectigo_parse_orgs(const char *json, size_t len,
 int cc_sectigo_parse_org(const char *json, size_t len,
 			 struct cc_sectigo_org *out, struct cc_err *err)
 {
-	cJSON *root = parse_json(json, len, 0, "the organization details",
-				 err);
 	int ret;
 
-	if (!root) {
-		memset(out, 0, sizeof(*out));
-		out->ssl_api_enabled = -1;
-		return CC_EPROTO;
-	}
-	ret = fill_org(root, out, err);
-	cJSON_Delete(root);
+	memset(out, 0, sizeof(*out));
+	out->ssl_api_enabled = -1;
+	ret = parse_one(json, len, "the organization details", fill_org, out,
+			err);
 	if (ret)
 		cc_sectigo_org_release(out);
 	return ret;
@@ -1191,9 +1221,9 @@ void cc_sectigo_domains_release(struct cc_sectigo_domains *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int fill_domain(const cJSON *o, struct cc_sectigo_domain *d,
-		       struct cc_err *err)
+static int fill_domain(const cJSON *o, void *item, struct cc_err *err)
 {
+	struct cc_sectigo_domain *d = item;
 	int ret;
 
 	memset(d, 0, sizeof(*d));
@@ -1225,16 +1255,12 @@ static int fill_domain(const cJSON *o, struct cc_sectigo_domain *d,
 int cc_sectigo_parse_domain(const char *json, size_t len,
 			    struct cc_sectigo_domain *out, struct cc_err *err)
 {
-	cJSON *root = parse_json(json, len, 0, "the domain details", err);
 	int ret;
 
-	if (!root) {
-		memset(out, 0, sizeof(*out));
-		out->validated = -1;
-		return CC_EPROTO;
-	}
-	ret = fill_domain(root, out, err);
-	cJSON_Delete(root);
+	memset(out, 0, sizeof(*out));
+	out->validated = -1;
+	ret = parse_one(json, len, "the domain details", fill_domain, out,
+			err);
 	if (ret)
 		cc_sectigo_domain_release(out);
 	return ret;
@@ -1244,25 +1270,10 @@ static int parse_domain_page(const char *json, size_t len, void *arg,
 			     size_t *count, struct cc_err *err)
 {
 	struct cc_sectigo_domains *l = arg;
-	cJSON *root = parse_json(json, len, 1, "the domain list", err);
-	const cJSON *o;
-	int ret = CC_OK;
 
 	*count = 0;
-	if (!root)
-		return CC_EPROTO;
-	cJSON_ArrayForEach(o, root) {
-		if (reserve((void **)&l->v, l->n, sizeof(*l->v))) {
-			ret = set_err(err, CC_ENOMEM, "out of memory");
-			break;
-		}
-		ret = fill_domain(o, &l->v[l->n++], err);
-		(*count)++;
-		if (ret)
-			break;
-	}
-	cJSON_Delete(root);
-	return ret;
+	return parse_list(json, len, "the domain list", fill_domain,
+			  (void **)&l->v, &l->n, sizeof(*l->v), count, err);
 }
 
 int cc_sectigo_list_domains(struct cc_sectigo *s,
@@ -1327,9 +1338,9 @@ void cc_sectigo_profiles_release(struct cc_sectigo_profiles *l)
 	l->n = 0;
 }
 
-static int fill_profile(const cJSON *o, struct cc_sectigo_profile *p,
-			struct cc_err *err)
+static int fill_profile(const cJSON *o, void *item, struct cc_err *err)
 {
+	struct cc_sectigo_profile *p = item;
 	const cJSON *terms, *t, *kt, *k;
 	struct cc_sectigo_key_type *nk;
 	int ret, b = -1;
@@ -1389,23 +1400,11 @@ int cc_sectigo_parse_profiles(const char *json, size_t len,
 			      struct cc_sectigo_profiles *out,
 			      struct cc_err *err)
 {
-	cJSON *root = parse_json(json, len, 1, "the profile list", err);
-	const cJSON *o;
-	int ret = CC_OK;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!root)
-		return CC_EPROTO;
-	cJSON_ArrayForEach(o, root) {
-		if (reserve((void **)&out->v, out->n, sizeof(*out->v))) {
-			ret = set_err(err, CC_ENOMEM, "out of memory");
-			break;
-		}
-		ret = fill_profile(o, &out->v[out->n++], err);
-		if (ret)
-			break;
-	}
-	cJSON_Delete(root);
+	ret = parse_list(json, len, "the profile list", fill_profile,
+			 (void **)&out->v, &out->n, sizeof(*out->v), NULL, err);
 	if (ret)
 		cc_sectigo_profiles_release(out);
 	return ret;
@@ -1501,40 +1500,35 @@ void cc_sectigo_custom_fields_release(struct cc_sectigo_custom_fields *l)
 	l->n = 0;
 }
 
+static int fill_custom_field(const cJSON *o, void *item,
+			     struct cc_err *err)
+{
+	struct cc_sectigo_custom_field *f = item;
+	int ret, b = -1;
+
+	memset(f, 0, sizeof(*f));
+	if (!cJSON_IsObject(o))
+		return bad_field(err, "customFields", "an array of objects");
+	ret = get_long(o, "id", 0, &f->id, err);
+	if (!ret)
+		ret = get_str(o, "name", 1, &f->name, err);
+	if (!ret)
+		ret = get_bool(o, "mandatory", &b, err);
+	if (!ret)
+		f->mandatory = b == 1;
+	return ret;
+}
+
 int cc_sectigo_parse_custom_fields(const char *json, size_t len,
 				   struct cc_sectigo_custom_fields *out,
 				   struct cc_err *err)
 {
-	cJSON *root = parse_json(json, len, 1, "the custom field list", err);
-	struct cc_sectigo_custom_field *f;
-	const cJSON *o;
-	int ret = CC_OK, b = -1;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (!root)
-		return CC_EPROTO;
-	cJSON_ArrayForEach(o, root) {
-		if (!cJSON_IsObject(o)) {
-			ret = bad_field(err, "customFields",
-					"an array of objects");
-			break;
-		}
-		if (reserve((void **)&out->v, out->n, sizeof(*f))) {
-			ret = set_err(err, CC_ENOMEM, "out of memory");
-			break;
-		}
-		f = &out->v[out->n++];
-		memset(f, 0, sizeof(*f));
-		ret = get_long(o, "id", 0, &f->id, err);
-		if (!ret)
-			ret = get_str(o, "name", 1, &f->name, err);
-		if (!ret)
-			ret = get_bool(o, "mandatory", &b, err);
-		if (ret)
-			break;
-		f->mandatory = b == 1;
-	}
-	cJSON_Delete(root);
+	ret = parse_list(json, len, "the custom field list",
+			 fill_custom_field, (void **)&out->v, &out->n,
+			 sizeof(*out->v), NULL, err);
 	if (ret)
 		cc_sectigo_custom_fields_release(out);
 	return ret;
@@ -1603,9 +1597,9 @@ static int get_ssl_id(const cJSON *o, long *id, struct cc_err *err)
 	return get_long(o, "id", 1, id, err);
 }
 
-static int fill_summary(const cJSON *o, struct cc_sectigo_order *d,
-			struct cc_err *err)
+static int fill_summary(const cJSON *o, void *item, struct cc_err *err)
 {
+	struct cc_sectigo_order *d = item;
 	int ret;
 
 	order_init(d);
@@ -1622,9 +1616,9 @@ static int fill_summary(const cJSON *o, struct cc_sectigo_order *d,
 	return ret;
 }
 
-static int fill_order(const cJSON *o, struct cc_sectigo_order *d,
-		      struct cc_err *err)
+static int fill_order(const cJSON *o, void *item, struct cc_err *err)
 {
+	struct cc_sectigo_order *d = item;
 	const cJSON *ct;
 	int ret, b = -1;
 
@@ -1684,15 +1678,10 @@ static int fill_order(const cJSON *o, struct cc_sectigo_order *d,
 int cc_sectigo_parse_order(const char *json, size_t len,
 			   struct cc_sectigo_order *out, struct cc_err *err)
 {
-	cJSON *root = parse_json(json, len, 0, "the order details", err);
 	int ret;
 
-	if (!root) {
-		order_init(out);
-		return CC_EPROTO;
-	}
-	ret = fill_order(root, out, err);
-	cJSON_Delete(root);
+	order_init(out);
+	ret = parse_one(json, len, "the order details", fill_order, out, err);
 	if (ret)
 		cc_sectigo_order_release(out);
 	return ret;
@@ -1702,25 +1691,10 @@ int cc_sectigo_parse_order_page(const char *json, size_t len,
 				struct cc_sectigo_orders *out, size_t *count,
 				struct cc_err *err)
 {
-	cJSON *root = parse_json(json, len, 1, "the order list", err);
-	const cJSON *o;
-	int ret = CC_OK;
-
 	*count = 0;
-	if (!root)
-		return CC_EPROTO;
-	cJSON_ArrayForEach(o, root) {
-		if (reserve((void **)&out->v, out->n, sizeof(*out->v))) {
-			ret = set_err(err, CC_ENOMEM, "out of memory");
-			break;
-		}
-		ret = fill_summary(o, &out->v[out->n++], err);
-		(*count)++;
-		if (ret)
-			break;
-	}
-	cJSON_Delete(root);
-	return ret;
+	return parse_list(json, len, "the order list", fill_summary,
+			  (void **)&out->v, &out->n, sizeof(*out->v), count,
+			  err);
 }
 
 static int parse_order_page_cb(const char *json, size_t len, void *out,
