@@ -127,7 +127,8 @@ demo: deps
 	$(Q)scripts/demo.sh $(BIN)
 
 # make bench: the benchmarks the issues ask for (not part of make check).
-bench: deps
+bench:
+	$(Q)scripts/install-deps.sh --bench
 	$(Q)$(MAKE) --no-print-directory all $(O)/bench/fill
 	$(Q)bench/run.sh $(O)
 

@@ -3,15 +3,28 @@
 # demo, if any is missing. Run by `make check`, `make demo` and `.ci/run`.
 #   scripts/install-deps.sh           install what is missing (root or sudo)
 #   scripts/install-deps.sh --check   only report what is missing (exit 1)
+#   scripts/install-deps.sh --bench   also the ACME clients `make bench`
+#                                     compares certctl with
 set -eu
 
 # build: compiler, pkg-config and the libraries of the design card
 BUILD_PKGS="gcc make pkg-config libc6-dev libcurl4-openssl-dev libssl-dev
 libcjson-dev libyaml-dev libcmocka-dev"
-# tests and demo: the real peers the tests start on loopback
-TEST_PKGS="openssl ca-certificates curl python3 mandoc man-db pebble bind9
-bind9-utils bind9-dnsutils openssh-server openssh-client
-openjdk-17-jre-headless procps iproute2 valgrind"
+# tests and demo, each for a reason:
+#   openssl, ca-certificates  test PKIs, checking PKCS#12 output
+#   curl                      pebble-env.sh and tests talk to pebble's and
+#                             challtestsrv's management APIs
+#   python3                   fake SCM server, ACME front, http.server
+#   mandoc, man-db            man-page lint; `certctl help` shows pages
+#   pebble                    the ACME CA (and pebble-challtestsrv) tests use
+#   openjdk-17-jre-headless   keytool, to check JKS output
+#   valgrind                  make valgrind
+TEST_PKGS="openssl ca-certificates curl python3 mandoc man-db pebble
+openjdk-17-jre-headless valgrind"
+
+# make bench only: the clients certctl is measured against
+BENCH_PKGS="uacme lego certbot"
+[ "${1:-}" = "--bench" ] && TEST_PKGS="$TEST_PKGS $BENCH_PKGS"
 
 missing=""
 have_pkg() {
