@@ -381,7 +381,8 @@ static int cert_list(int argc, char **argv, struct cli *cl)
 		{ OPT_STR, 0, "source", &source, "SOURCE",
 		  "only acme, sectigo or imported certificates" },
 		{ OPT_STR, 0, "status", &status, "STATUS",
-		  "only this status (valid, expired, pending, revoked, failed)" },
+		  "only this status (valid, expired, pending, revoked, failed, "
+		  "replaced, unknown)" },
 		OPT_END
 	};
 	struct cmd_usage u = {
@@ -411,9 +412,10 @@ static int cert_list(int argc, char **argv, struct cli *cl)
 	}
 	if (status && strcmp(status, "valid") && strcmp(status, "expired") &&
 	    strcmp(status, "pending") && strcmp(status, "revoked") &&
-	    strcmp(status, "failed")) {
+	    strcmp(status, "failed") && strcmp(status, "replaced") &&
+	    strcmp(status, "unknown")) {
 		out_error("unknown status '%s' (use valid, expired, pending, "
-			  "revoked or failed)", status);
+			  "revoked, failed, replaced or unknown)", status);
 		return 2;
 	}
 	if ((rc = cli_repo(cl, &repo)))
