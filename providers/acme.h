@@ -64,7 +64,7 @@ struct cc_acme_opts {
 	unsigned max_retry_after;	/* wait and retry a 429/503 once when its
 					   Retry-After is <= this (s); 0 = 60 */
 	unsigned poll_timeout;		/* total polling budget (s); 0 = 120 */
-	unsigned poll_initial_ms;	/* first polling delay; 0 = 50 */
+	unsigned poll_initial_ms;	/* first polling delay; 0 = 10 */
 	unsigned poll_max_ms;		/* delay cap; 0 = 5000 */
 	unsigned nonce_retries;		/* badNonce retries; 0 = 5 */
 };

@@ -794,8 +794,8 @@ static void acme_poll_starts_fast(void **state)
 	cc_acme_authz_release(&z);
 	/* a local CA answers in milliseconds: do not make it wait 250 ms */
 	assert_int_equal(x->clk.nsleeps, 2);
-	assert_int_equal(x->clk.sleeps[0], 50);
-	assert_int_equal(x->clk.sleeps[1], 75);
+	assert_int_equal(x->clk.sleeps[0], 10);
+	assert_int_equal(x->clk.sleeps[1], 15);
 }
 
 static void acme_poll_timeout(void **state)
