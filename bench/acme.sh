@@ -40,8 +40,9 @@
 # --no-random-sleep-on-renew: both otherwise sleep up to 8 minutes when not
 # on a terminal.
 #
-# Environment: BENCH_RENEW_N (200, as the ACME issue asks: about 50 minutes; 40
-# takes about 50, lego's renewal loop alone 18), BENCH_ACME_RUNS (5),
+# Environment: BENCH_RENEW_N (200, as the ACME issue asks: about 50 minutes
+# on 2 cores, lego's renewal loop alone 18; 40 takes about 11),
+# BENCH_ACME_RUNS (5),
 # BENCH_RENEW_JOBS (8), BENCH_SETUP_JOBS (8), BENCH_ACME_SOLVER (webroot),
 # BENCH_ACME_TOOLS ("certctl uacme lego certbot"), BENCH_CMD_TIMEOUT (120 s
 # per command), CERTCTL (default BUILD_DIR/certctl).
