@@ -21,6 +21,35 @@ for c in init "cert import" "cert list" "cert show" "cert export" "cert history"
 	ok "$c --help" $c --help
 	check "$c --help has usage" out_has "^usage: certctl $c"
 done
+# every subcommand listed by a command's --help answers --help itself, with
+# a usage line, and has its man page
+walk() { # $@: command words
+	local sub
+	"$CERTCTL" "$@" --help 2>/dev/null | sed -n '/^subcommands:/,/^$/p' | awk 'NR>1 && NF {print $1}' |
+	while read -r sub; do
+		echo "$* $sub"
+		if "$CERTCTL" "$@" "$sub" --help 2>/dev/null | grep -q '^subcommands:'; then
+			walk "$@" "$sub"
+		fi
+	done
+}
+for top in cert acme sectigo; do
+	check "certctl help $top finds its man page" bash -c '"$1" help "$2" | grep -q "certctl-$2"' _ "$CERTCTL" "$top"
+	while read -r words; do
+		# shellcheck disable=SC2086
+		cc $words --help
+		if [ $RC -eq 0 ] && grep -q "^usage: certctl $words" "$OUT"; then
+			pass "$words --help"
+		else
+			fail "$words --help"
+		fi
+	done < <(walk $top | grep -v '^$')
+done
+for c in renew; do
+	ok "$c --help" $c --help
+	check "$c --help has usage" out_has "^usage: certctl $c"
+done
+
 ok "help cert shows the man page" help cert
 check "man page content" out_has "certctl-cert"
 check "man page describes import" grep -qi "import" "$OUT"
