@@ -76,19 +76,3 @@ void acme_close(struct acme_session *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int ask_yes_no(const char *question)
-{
-	char line[16];
-	FILE *tty;
-	int yes = 0;
-
-	if (!isatty(STDIN_FILENO) || !(tty = fopen("/dev/tty", "r+")))
-		return -1;
-	fprintf(tty, "%s [y/N] ", question);
-	fflush(tty);
-	if (fgets(line, sizeof(line), tty))
-		yes = line[0] == 'y' || line[0] == 'Y';
-	fclose(tty);
-	return yes;
-}
-

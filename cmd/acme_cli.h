@@ -44,9 +44,6 @@ int acme_open(struct cli *cl, const struct acme_common *o, int need_account,
 	      struct acme_session *s);
 void acme_close(struct acme_session *s);
 
-/* Ask a yes/no question on the terminal: 1 yes, 0 no, -1 no terminal. */
-int ask_yes_no(const char *question);
-
 int cmd_acme_account(int argc, char **argv, struct cli *cl);
 int cmd_acme(int argc, char **argv, struct cli *cl);
 

@@ -338,14 +338,13 @@ out:
 
 /* Parse options for commands that act on one stored account. */
 static int one_account(int argc, char **argv, struct cmd_usage *u,
-		       struct cli *cl, struct acme_common *co, int need_net,
+		       struct cli *cl, struct acme_common *co,
 		       struct acme_session *s)
 {
 	int rc = opt_parse(argc, argv, u, NULL, 0, NULL);
 
 	if (rc)
 		return rc == 1 ? -1 : rc;
-	(void)need_net;
 	return acme_open(cl, co, 1, s);
 }
 
@@ -370,7 +369,7 @@ static int acct_show(int argc, char **argv, struct cli *cl)
 
 	memset(&r, 0, sizeof(r));
 	memset(&s, 0, sizeof(s));
-	rc = one_account(argc, argv, &u, cl, &co, !local, &s);
+	rc = one_account(argc, argv, &u, cl, &co, &s);
 	if (rc) {
 		acme_close(&s);
 		return rc < 0 ? 0 : rc;
@@ -531,7 +530,7 @@ static int acct_export_key(int argc, char **argv, struct cli *cl)
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	rc = one_account(argc, argv, &u, cl, &co, 0, &s);
+	rc = one_account(argc, argv, &u, cl, &co, &s);
 	if (rc) {
 		acme_close(&s);
 		return rc < 0 ? 0 : rc;
@@ -673,7 +672,7 @@ static int acct_rollover(int argc, char **argv, struct cli *cl)
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	rc = one_account(argc, argv, &u, cl, &co, 1, &s);
+	rc = one_account(argc, argv, &u, cl, &co, &s);
 	if (rc) {
 		rc = rc < 0 ? 0 : rc;
 		goto out;
@@ -755,7 +754,7 @@ static int acct_deactivate(int argc, char **argv, struct cli *cl)
 
 	memset(&s, 0, sizeof(s));
 	memset(&r, 0, sizeof(r));
-	rc = one_account(argc, argv, &u, cl, &co, 1, &s);
+	rc = one_account(argc, argv, &u, cl, &co, &s);
 	if (rc) {
 		rc = rc < 0 ? 0 : rc;
 		goto out;
@@ -816,7 +815,7 @@ static int acct_delete(int argc, char **argv, struct cli *cl)
 	int rc, ans;
 
 	memset(&s, 0, sizeof(s));
-	rc = one_account(argc, argv, &u, cl, &co, 0, &s);
+	rc = one_account(argc, argv, &u, cl, &co, &s);
 	if (rc) {
 		rc = rc < 0 ? 0 : rc;
 		goto out;

@@ -317,8 +317,6 @@ static int cert_import(int argc, char **argv, struct cli *cl)
 	if (!meta.status || strcmp(meta.status, "valid"))
 		cc_str_set(&meta.status, "valid");
 	rc = cc_repo_cert_store(repo, &meta, &files, &ver, &err);
-	/* ver borrowed info's strings: do not release them twice */
-	memset(&ver.ca, 0, sizeof(ver.ca));
 	if (rc) {
 		rc = out_fail(&err);
 		goto out;
@@ -896,22 +894,6 @@ out:
 
 /* ---- delete ---- */
 
-static int confirm(const char *question)
-{
-	char line[16];
-	FILE *tty = fopen("/dev/tty", "r+");
-	int yes = 0;
-
-	if (!tty)
-		return -1;
-	fprintf(tty, "%s [y/N] ", question);
-	fflush(tty);
-	if (fgets(line, sizeof(line), tty))
-		yes = line[0] == 'y' || line[0] == 'Y';
-	fclose(tty);
-	return yes;
-}
-
 static int cert_delete(int argc, char **argv, struct cli *cl)
 {
 	int yes = 0;
@@ -938,7 +920,7 @@ static int cert_delete(int argc, char **argv, struct cli *cl)
 		snprintf(q, sizeof(q), "delete '%s' and its %zu version%s from "
 			 "the repository?", m.name, m.nversions,
 			 m.nversions == 1 ? "" : "s");
-		ans = isatty(STDIN_FILENO) ? confirm(q) : -1;
+		ans = ask_yes_no(q);
 		if (ans < 0) {
 			out_error("not deleting '%s' without --yes (no terminal "
 				  "to ask)", m.name);

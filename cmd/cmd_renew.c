@@ -136,8 +136,7 @@ static void renew_one(struct cli *cl, const struct renew_opts *ro_in,
 	memset(&env, 0, sizeof(env));
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
-	memset(&ro.so, 0, sizeof(ro.so));
-	ro.so = ro_in->so;
+	/* the string lists are this worker's own copies */
 	memset(&ro.so.dns_servers, 0, sizeof(ro.so.dns_servers));
 	memset(&ro.so.resolvers, 0, sizeof(ro.so.resolvers));
 	for (size_t i = 0; i < ro_in->so.dns_servers.n; i++)

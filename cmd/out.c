@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 int out_quiet;
 int out_verbose;
@@ -94,4 +95,20 @@ void out_print_json(cJSON *doc)
 		out_error("out of memory");
 	}
 	cJSON_Delete(doc);
+}
+
+int ask_yes_no(const char *question)
+{
+	char line[16];
+	FILE *tty;
+	int yes = 0;
+
+	if (!isatty(STDIN_FILENO) || !(tty = fopen("/dev/tty", "r+")))
+		return -1;
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	if (fgets(line, sizeof(line), tty))
+		yes = line[0] == 'y' || line[0] == 'Y';
+	fclose(tty);
+	return yes;
 }

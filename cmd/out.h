@@ -21,6 +21,9 @@ int out_fail(const struct cc_err *err);
 /* Exit code for a library error code: 2 usage/config, 4 pending, else 1. */
 int out_exit_code(int code);
 
+/* Ask a yes/no question on the terminal: 1 yes, 0 no, -1 no terminal. */
+int ask_yes_no(const char *question);
+
 /* Print a cJSON document to stdout (pretty) and free it. */
 void out_print_json(cJSON *doc);
 

@@ -602,22 +602,6 @@ out:
 
 /* ---- delete ---- */
 
-static int ask(const char *question)
-{
-	char line[16];
-	FILE *tty;
-	int yes = 0;
-
-	if (!isatty(STDIN_FILENO) || !(tty = fopen("/dev/tty", "r+")))
-		return -1;
-	fprintf(tty, "%s [y/N] ", question);
-	fflush(tty);
-	if (fgets(line, sizeof(line), tty))
-		yes = line[0] == 'y' || line[0] == 'Y';
-	fclose(tty);
-	return yes;
-}
-
 /* Drop every order of name from sectigo/orders.yaml. */
 static int ordermap_forget(struct cc_repo *repo, const char *name,
 			   struct cc_err *err)
@@ -676,7 +660,7 @@ int scm_cmd_delete(int argc, char **argv, struct cli *cl)
 		snprintf(q, sizeof(q), "delete '%s' (%zu version%s) from the "
 			 "repository? SCM order %ld stays in Sectigo", m.name,
 			 m.nversions, m.nversions == 1 ? "" : "s", id);
-		ans = ask(q);
+		ans = ask_yes_no(q);
 		if (ans < 0) {
 			out_error("not deleting '%s' without --yes (no terminal "
 				  "to ask)", m.name);
