@@ -66,7 +66,7 @@ struct cc_acme_opts {
 	unsigned poll_timeout;		/* total polling budget (s); 0 = 120 */
 	unsigned poll_initial_ms;	/* first polling delay; 0 = 10 */
 	unsigned poll_max_ms;		/* delay cap; 0 = 5000 */
-	unsigned nonce_retries;		/* badNonce retries; 0 = 5 */
+	unsigned nonce_retries;		/* badNonce retries; 0 = 10 */
 };
 
 /*
